@@ -1,0 +1,128 @@
+// Loads data/ once, validates every file with zod, and cross-checks references between files.
+import { readdirSync, readFileSync, existsSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { Chip, Efficiency, FitPlan, Measurement, Model, type Family } from './schema.ts';
+
+export const DATA_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'data');
+
+export interface Catalog {
+  chips: Chip[];
+  models: Model[];
+  measurements: Measurement[];
+  efficiency: Efficiency;
+  plan: FitPlan;
+  chipById: Map<string, Chip>;
+  modelById: Map<string, Model>;
+  family(chip: Chip): Family;
+}
+
+export class CatalogError extends Error {
+  constructor(message: string) { super(message); this.name = 'CatalogError'; }
+}
+
+function readJson(file: string, dataDir: string): unknown {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new CatalogError(`${relative(join(dataDir, '..'), file)}: not valid JSON (${(e as Error).message})`);
+  }
+}
+
+function parse<T>(schema: z.ZodType<T>, value: unknown, where: string): T {
+  const r = schema.safeParse(value);
+  if (r.success) return r.data;
+  const first = r.error.issues[0];
+  const path = first.path.length ? first.path.join('.') : '(root)';
+  throw new CatalogError(`${where}: field ${path}: ${first.message}`);
+}
+
+function jsonFiles(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).filter((f) => f.endsWith('.json')).sort().map((f) => join(dir, f));
+}
+
+/** Every `sources` key a figure names must exist in the file's `sources` map. */
+function checkSourceKeys(value: unknown, sources: Record<string, unknown>, where: string, path: string[] = []): void {
+  if (Array.isArray(value)) { value.forEach((v, i) => checkSourceKeys(v, sources, where, [...path, String(i)])); return; }
+  if (!value || typeof value !== 'object') return;
+  for (const [k, v] of Object.entries(value)) {
+    if (k === 'sources' && path.length === 0) continue;
+    if (k === 'sources' && Array.isArray(v)) {
+      for (const key of v) if (!(key in sources)) throw new CatalogError(`${where}: field ${[...path, k].join('.')}: source "${key}" is not in the file's sources`);
+    } else checkSourceKeys(v, sources, where, [...path, k]);
+  }
+}
+
+/** Loads data/; `efficiency: false` skips data/efficiency.json (used while fitting it). */
+export function loadCatalog(dataDir = DATA_DIR, opts: { efficiency?: boolean } = {}): Catalog {
+  const rel = (f: string) => relative(join(dataDir, '..'), f);
+  const chips = jsonFiles(join(dataDir, 'chips')).map((f) => {
+    const raw = readJson(f, dataDir);
+    const id = (raw as { id?: string })?.id ?? '?';
+    const chip = parse(Chip, raw, `${rel(f)} (chip ${id})`);
+    checkSourceKeys(chip, chip.sources, `${rel(f)} (chip ${chip.id})`);
+    return chip;
+  });
+  const models = jsonFiles(join(dataDir, 'models')).map((f) => {
+    const raw = readJson(f, dataDir);
+    const id = (raw as { id?: string })?.id ?? '?';
+    const model = parse(Model, raw, `${rel(f)} (model ${id})`);
+    checkSourceKeys(model, model.sources, `${rel(f)} (model ${model.id})`);
+    return model;
+  });
+  const measurements = jsonFiles(join(dataDir, 'measurements')).flatMap((f) => {
+    const raw = readJson(f, dataDir);
+    if (!Array.isArray(raw)) throw new CatalogError(`${rel(f)}: expected a JSON array of measurements`);
+    return raw.map((row, i) => parse(Measurement, row, `${rel(f)} (entry ${i}, ${(row as { id?: string })?.id ?? '?'})`));
+  });
+  const plan = parse(FitPlan, readJson(join(dataDir, 'fit-plan.json'), dataDir), 'data/fit-plan.json');
+  const efficiency: Efficiency = opts.efficiency === false
+    ? { runtimeReserve: plan.runtimeReserve, families: {} }
+    : parse(Efficiency, readJson(join(dataDir, 'efficiency.json'), dataDir), 'data/efficiency.json');
+
+  const chipById = uniqueMap(chips, 'chip');
+  const modelById = uniqueMap(models, 'model');
+  uniqueMap(measurements, 'measurement');
+  for (const c of chips) {
+    if (!plan.families[c.family]) throw new CatalogError(`data/chips/${c.id}.json (chip ${c.id}): field family: "${c.family}" has no entry in data/fit-plan.json`);
+    if (opts.efficiency !== false && !efficiency.families[c.family]) throw new CatalogError(`data/efficiency.json: no family "${c.family}" (run \`npx memwall calibrate --write\`)`);
+    if (c.runs.kind === 'hardwired' && !modelById.has(c.runs.model)) throw new CatalogError(`data/chips/${c.id}.json (chip ${c.id}): field runs.model: unknown model "${c.runs.model}"`);
+  }
+  for (const m of measurements) {
+    if (!chipById.has(m.chip)) throw new CatalogError(`data/measurements (${m.id}): field chip: unknown chip "${m.chip}"`);
+    if (!modelById.has(m.model)) throw new CatalogError(`data/measurements (${m.id}): field model: unknown model "${m.model}"`);
+  }
+  for (const [name, fam] of Object.entries(efficiency.families)) {
+    const consts = [fam.bandwidthEfficiency, fam.computeEfficiency, fam.layerFloorUs, fam.hopLatencyUs, ...Object.values(fam.dequantBandwidthEfficiency), ...(fam.impliedTflops ? [fam.impliedTflops] : [])];
+    for (const c of consts) {
+      for (const row of c.fittedTo) {
+        const m = measurements.find((x) => x.id === row);
+        if (!m) throw new CatalogError(`data/efficiency.json (family ${name}): fitted to unknown measurement "${row}"`);
+        if (m.use !== 'calibration') throw new CatalogError(`data/efficiency.json (family ${name}): "${row}" is a validation row; constants may be fitted to calibration rows only`);
+      }
+      if (c.borrowedFrom && !efficiency.families[c.borrowedFrom]) throw new CatalogError(`data/efficiency.json (family ${name}): borrowed from unknown family "${c.borrowedFrom}"`);
+    }
+  }
+  return {
+    chips, models, measurements, efficiency, plan, chipById, modelById,
+    family: (chip: Chip) => efficiency.families[chip.family],
+  };
+}
+
+function uniqueMap<T extends { id: string }>(items: T[], what: string): Map<string, T> {
+  const map = new Map<string, T>();
+  for (const it of items) {
+    if (map.has(it.id)) throw new CatalogError(`two ${what}s have the id "${it.id}"`);
+    map.set(it.id, it);
+  }
+  return map;
+}
+
+let cached: Catalog | undefined;
+/** The catalog in data/, loaded and validated on first use. */
+export function catalog(): Catalog {
+  cached ??= loadCatalog();
+  return cached;
+}

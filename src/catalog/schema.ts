@@ -1,0 +1,244 @@
+// zod schemas for everything in data/. A broken entry fails at load with file, entry and field named.
+import { z } from 'zod';
+
+/** Where a figure comes from. `vendor` = vendor claim; `independent` = third-party measurement;
+ *  `secondary` = a wiki/aggregator/press figure not traced to a primary document; `derived` = arithmetic on sourced values. */
+export const FigureKind = z.enum(['vendor', 'independent', 'secondary', 'derived']);
+export type FigureKind = z.infer<typeof FigureKind>;
+
+export const Source = z.object({
+  url: z.string().min(4),
+  date: z.string().min(4), // "2024-08-27", "2024-02", or "undated (snapshot 2026)"
+  title: z.string().optional(),
+});
+export type Source = z.infer<typeof Source>;
+
+const Alternative = z.object({
+  value: z.number(),
+  sources: z.array(z.string()).min(1),
+  kind: FigureKind,
+  note: z.string().optional(),
+});
+
+/** A sourced number. `sources` are keys into the file's `sources` map. Conflicting figures are kept in
+ *  `alternatives`; `value` is the one chosen. */
+export const Figure = z.object({
+  value: z.number(),
+  sources: z.array(z.string()).min(1),
+  kind: FigureKind,
+  note: z.string().optional(),
+  alternatives: z.array(Alternative).optional(),
+});
+export type Figure = z.infer<typeof Figure>;
+
+/** A figure that may be unknown: `null` means "not published / not found". */
+const MaybeFigure = Figure.nullable();
+
+export const NumberFormat = z.enum(['fp32', 'bf16', 'fp16', 'fp8', 'int8', 'fp6', 'fp4', 'int4', 'int3']);
+export type NumberFormat = z.infer<typeof NumberFormat>;
+
+export const MemoryTier = z.object({
+  kind: z.enum(['sram', 'hbm', 'lpddr', 'ddr', 'gddr', 'rom']),
+  /** what a person would call it: "HBM3e", "on-wafer SRAM", "LPDDR5X" */
+  label: z.string(),
+  capacityGB: MaybeFigure,
+  bandwidthGBs: MaybeFigure,
+  /** false for a tier the chip cannot serve weights or KV from at inference speed (e.g. Cerebras MemoryX) */
+  servesInference: z.boolean().default(true),
+  note: z.string().optional(),
+});
+export type MemoryTier = z.infer<typeof MemoryTier>;
+
+export const Runs = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('any') }),
+  z.object({ kind: z.literal('transformers') }),
+  z.object({ kind: z.literal('hardwired'), model: z.string(), format: z.string(), bitsPerParam: z.number() }),
+]);
+export type Runs = z.infer<typeof Runs>;
+
+export const Chip = z.object({
+  id: z.string().regex(/^[a-z0-9][a-z0-9.-]*$/),
+  name: z.string(),
+  vendor: z.string(),
+  /** key into data/efficiency.json */
+  family: z.string(),
+  /** what one unit is called in answers: "GPU", "wafer", "chip", "card" */
+  unit: z.string(),
+  aliases: z.array(z.string()).default([]),
+  /** when a bare vendor name is typed, the chip with the highest priority answers (and alternatives are listed) */
+  vendorDefault: z.boolean().default(false),
+  announced: z.string().optional(),
+  status: z.string().optional(),
+  runs: Runs,
+  /** 0 = most flexible (runs anything), 1 = most specialised (one hard-wired model) */
+  spectrum: z.object({ position: z.number().min(0).max(1), label: z.string() }),
+  memory: z.array(MemoryTier).min(1),
+  /** dense TFLOPS (or TOPS for int) per number format; null/absent = not published */
+  compute: z.partialRecord(NumberFormat, MaybeFigure),
+  /** the format this chip usually serves in, used when the user does not choose */
+  servingFormat: NumberFormat,
+  /** formats the chip can compute natively; others are emulated by upcasting to the nearest wider native format */
+  powerW: MaybeFigure,
+  link: z.object({
+    name: z.string(),
+    /** per chip, per direction, GB/s */
+    bandwidthGBs: MaybeFigure,
+    latencyUs: MaybeFigure,
+    /** chips that share one scale-up domain (tensor parallel stays inside it) */
+    domainSize: MaybeFigure,
+    /** largest deployment the vendor describes (chips), if any */
+    maxChips: MaybeFigure.optional(),
+  }),
+  price: z.object({
+    purchaseUsd: MaybeFigure.optional(),
+    hourlyUsd: MaybeFigure.optional(),
+  }).default({}),
+  notes: z.array(z.string()).default([]),
+  sources: z.record(z.string(), Source),
+});
+export type Chip = z.infer<typeof Chip>;
+
+const Mla = z.object({
+  kind: z.literal('mla'),
+  qLoraRank: z.number().int().positive(),
+  kvLoraRank: z.number().int().positive(),
+  qkNopeHeadDim: z.number().int().positive(),
+  qkRopeHeadDim: z.number().int().positive(),
+  vHeadDim: z.number().int().positive(),
+});
+const Gqa = z.object({ kind: z.literal('gqa') });
+
+export const Model = z.object({
+  id: z.string().regex(/^[a-z0-9][a-z0-9.-]*$/),
+  name: z.string(),
+  family: z.string(),
+  aliases: z.array(z.string()).default([]),
+  /** transformer, or a non-transformer (state-space) model that transformer-only chips must refuse */
+  architecture: z.enum(['transformer', 'ssm']),
+  layers: z.number().int().positive(),
+  hiddenSize: z.number().int().positive(),
+  /** dense FFN width (0 when every layer is MoE) */
+  intermediateSize: z.number().int().nonnegative(),
+  vocabSize: z.number().int().positive(),
+  tieEmbeddings: z.boolean(),
+  maxContext: z.number().int().positive(),
+  /** attention (transformers only) */
+  heads: z.number().int().nonnegative(),
+  kvHeads: z.number().int().nonnegative(),
+  headDim: z.number().int().nonnegative(),
+  attention: z.discriminatedUnion('kind', [Gqa, Mla]).default({ kind: 'gqa' }),
+  qkvBias: z.boolean().default(false),
+  qkNorm: z.boolean().default(false),
+  /** gpt-oss: o-proj bias, per-head attention sinks, per-expert biases and router bias */
+  gptOssExtras: z.boolean().default(false),
+  normsPerLayer: z.number().int().positive().default(2),
+  /** layers with bounded attention: sliding window or chunked; the rest are full/global */
+  localAttention: z.object({
+    kind: z.enum(['sliding', 'chunked']),
+    window: z.number().int().positive(),
+    layerCount: z.number().int().nonnegative(),
+  }).optional(),
+  moe: z.object({
+    experts: z.number().int().positive(),
+    activeExperts: z.number().int().positive(),
+    sharedExperts: z.number().int().nonnegative(),
+    expertIntermediateSize: z.number().int().positive(),
+    sharedIntermediateSize: z.number().int().nonnegative().default(0),
+    /** number of layers that are MoE; the others use the dense FFN */
+    moeLayers: z.number().int().positive(),
+  }).optional(),
+  ssm: z.object({
+    dState: z.number().int().positive(),
+    expand: z.number().int().positive(),
+    convKernel: z.number().int().positive(),
+    dtRank: z.number().int().positive(),
+  }).optional(),
+  /** how the released weights are stored, e.g. "bf16", "fp8 (128x128 block scales)", "mxfp4 experts" */
+  releasedFormat: z.string(),
+  /** the fraction of parameters (by count) that are MoE expert weights quantised in the released format, if mixed */
+  published: z.object({
+    totalParamsB: Figure,
+    activeParamsB: Figure.optional(),
+  }),
+  notes: z.array(z.string()).default([]),
+  sources: z.record(z.string(), Source),
+});
+export type Model = z.infer<typeof Model>;
+
+export const Measurement = z.object({
+  id: z.string(),
+  /** calibration rows come from shared/reference/calibration.md and may be fitted to; validation rows never are */
+  use: z.enum(['calibration', 'validation']),
+  chip: z.string(),
+  chips: z.number().int().positive().nullable(),
+  model: z.string(),
+  weights: NumberFormat,
+  kv: NumberFormat.optional(),
+  /** per user = one stream's output tokens/s; aggregate = output tokens/s over all streams; total = prompt + output tokens/s */
+  metric: z.enum(['tokensPerSecondPerUser', 'tokensPerSecondAggregate', 'tokensPerSecondTotal', 'ttftMs']),
+  value: z.number().positive(),
+  batch: z.union([z.number().int().positive(), z.literal('max')]).default(1),
+  inputTokens: z.number().int().nonnegative(),
+  outputTokens: z.number().int().positive(),
+  conditions: z.string(),
+  kind: z.enum(['vendor', 'independent', 'mlperf', 'secondary']),
+  source: Source,
+  note: z.string().optional(),
+});
+export type Measurement = z.infer<typeof Measurement>;
+
+/** One efficiency constant: the value fitted to calibration rows (`expected`) and the spread around it. */
+export const Constant = z.object({
+  low: z.number(),
+  expected: z.number(),
+  high: z.number(),
+  /** ids of calibration rows this constant was fitted to (empty when borrowed) */
+  fittedTo: z.array(z.string()).default([]),
+  /** family whose fitted value this one reuses, when the family has no calibration row of its own */
+  borrowedFrom: z.string().optional(),
+  /** for a term no calibration row constrains: what is assumed and why */
+  assumption: z.string().optional(),
+  note: z.string(),
+}).refine((c) => c.low <= c.expected && c.expected <= c.high, { message: 'low ≤ expected ≤ high must hold' })
+  .refine((c) => c.fittedTo.length > 0 || c.borrowedFrom !== undefined || c.assumption !== undefined, { message: 'a constant is fitted to a calibration row, borrowed from a family that is, or a stated assumption' });
+export type Constant = z.infer<typeof Constant>;
+
+export const Family = z.object({
+  name: z.string(),
+  /** achieved fraction of peak memory bandwidth when streaming weights and KV in decode */
+  bandwidthEfficiency: Constant,
+  /** for weight formats the chip does not compute natively (dequantised on the fly), a lower bandwidth efficiency */
+  dequantBandwidthEfficiency: z.record(z.string(), Constant).default({}),
+  /** achieved fraction of peak dense compute in prefill and large-batch decode */
+  computeEfficiency: Constant,
+  /** fixed time per layer per decode step (kernel launches, synchronisation, dataflow latency), microseconds */
+  layerFloorUs: Constant,
+  /** extra latency per pipeline hop between scale-up domains, microseconds */
+  hopLatencyUs: Constant,
+  /** for chips whose compute is unpublished: the effective dense TFLOPS per chip implied by a calibration row */
+  impliedTflops: Constant.optional(),
+});
+export type Family = z.infer<typeof Family>;
+
+/** How data/efficiency.json is produced: which calibration rows fit which constant of which family. */
+export const ConstantName = z.enum(['bandwidthEfficiency', 'computeEfficiency', 'layerFloorUs', 'hopLatencyUs', 'impliedTflops', 'dequant.int8', 'dequant.int4', 'dequant.fp4', 'dequant.fp6']);
+export type ConstantName = z.infer<typeof ConstantName>;
+export const FitPlan = z.object({
+  runtimeReserve: z.object({ fraction: z.number().min(0).max(0.5), source: Source, note: z.string() }),
+  /** relative spread around a fitted value (low = expected × (1 − s)); wider for borrowed values */
+  spread: z.object({ fitted: z.number(), borrowed: z.number() }),
+  families: z.record(z.string(), z.object({
+    name: z.string(),
+    fit: z.array(z.object({ constant: ConstantName, rows: z.array(z.string()).min(1) })).default([]),
+    borrow: z.partialRecord(ConstantName, z.string()).default({}),
+    assume: z.partialRecord(ConstantName, z.object({ expected: z.number(), high: z.number(), why: z.string() })).default({}),
+  })),
+});
+export type FitPlan = z.infer<typeof FitPlan>;
+
+export const Efficiency = z.object({
+  /** fraction of each memory tier kept for runtime, activations and fragmentation */
+  runtimeReserve: z.object({ fraction: z.number().min(0).max(0.5), source: Source, note: z.string() }),
+  families: z.record(z.string(), Family),
+});
+export type Efficiency = z.infer<typeof Efficiency>;

@@ -1,0 +1,93 @@
+// Number formats: bits per stored weight (including block-scale overhead) and how a chip computes them.
+import type { Chip, NumberFormat } from '../catalog/schema.ts';
+
+export const FORMATS: readonly NumberFormat[] = ['fp32', 'bf16', 'fp16', 'fp8', 'int8', 'fp6', 'fp4', 'int4', 'int3'];
+
+export interface FormatInfo {
+  /** bits per element including block scales */
+  bits: number;
+  /** how the format is stored, e.g. "NVFP4: 4-bit values, one FP8 scale per 16" */
+  label: string;
+}
+
+// Block-scaled formats carry one scale per block: OCP MX v1.0 uses blocks of 32 with an 8-bit (E8M0) scale;
+// NVIDIA NVFP4 uses blocks of 16 with an FP8 (E4M3) scale; group-wise int4 (GPTQ/AWQ/gpt-fast) keeps a 16-bit scale
+// and zero point per group of 128.
+const MX_BLOCK = 32;
+const NVFP4_BLOCK = 16;
+const INT4_GROUP = 128;
+
+export function formatInfo(format: NumberFormat, chip?: Chip): FormatInfo {
+  switch (format) {
+    case 'fp32': return { bits: 32, label: 'FP32' };
+    case 'bf16': return { bits: 16, label: 'BF16' };
+    case 'fp16': return { bits: 16, label: 'FP16' };
+    case 'fp8': return { bits: 8, label: 'FP8' };
+    case 'int8': return { bits: 8, label: 'INT8' };
+    case 'fp6': return { bits: 6 + 8 / MX_BLOCK, label: 'MXFP6: 6-bit values, one 8-bit scale per 32' };
+    case 'fp4':
+      return chip?.vendor === 'NVIDIA'
+        ? { bits: 4 + 8 / NVFP4_BLOCK, label: 'NVFP4: 4-bit values, one FP8 scale per 16' }
+        : { bits: 4 + 8 / MX_BLOCK, label: 'MXFP4: 4-bit values, one 8-bit scale per 32' };
+    case 'int4': return { bits: 4 + 32 / INT4_GROUP, label: 'INT4: group-wise, 16-bit scale and zero point per 128' };
+    case 'int3': return { bits: 3, label: 'INT3' };
+  }
+}
+
+export function bytesPerParam(format: NumberFormat, chip?: Chip): number {
+  if (chip?.runs.kind === 'hardwired') return chip.runs.bitsPerParam / 8;
+  return formatInfo(format, chip).bits / 8;
+}
+
+/** bytes per KV-cache element (no block scales assumed for KV) */
+export function kvBytesPerElement(format: NumberFormat): number {
+  switch (format) {
+    case 'fp32': return 4;
+    case 'bf16': case 'fp16': return 2;
+    case 'fp8': case 'int8': return 1;
+    case 'fp6': return 0.75;
+    case 'fp4': case 'int4': return 0.5;
+    case 'int3': return 0.375;
+  }
+}
+
+// Wider formats a chip can fall back to when it has no native support for the requested one.
+const FALLBACK: Record<NumberFormat, NumberFormat[]> = {
+  fp32: ['fp32'],
+  bf16: ['bf16', 'fp16'],
+  fp16: ['fp16', 'bf16'],
+  fp8: ['fp8', 'int8', 'bf16', 'fp16'],
+  int8: ['int8', 'fp8', 'bf16', 'fp16'],
+  fp6: ['fp6', 'fp8', 'int8', 'bf16'],
+  fp4: ['fp4', 'fp6', 'fp8', 'int8', 'bf16'],
+  int4: ['int4', 'fp4', 'int8', 'fp8', 'bf16'],
+  int3: ['int3', 'int4', 'fp4', 'int8', 'fp8', 'bf16'],
+};
+
+/** The format the chip computes in for a given weight format, and its peak dense TFLOPS (null if unpublished). */
+export function computeFormat(chip: Chip, format: NumberFormat): { format: NumberFormat; tflops: number | null; native: boolean } {
+  for (const f of FALLBACK[format]) {
+    const fig = chip.compute[f];
+    if (fig) return { format: f, tflops: fig.value, native: f === format };
+  }
+  return { format, tflops: null, native: false };
+}
+
+export function parseFormat(text: string): NumberFormat | null {
+  const t = text.trim().toLowerCase().replace(/[-_ ]/g, '');
+  const aliases: Record<string, NumberFormat> = {
+    fp32: 'fp32', float32: 'fp32', bf16: 'bf16', bfloat16: 'bf16', '16bit': 'bf16', fp16: 'fp16', float16: 'fp16', half: 'fp16',
+    fp8: 'fp8', e4m3: 'fp8', float8: 'fp8', int8: 'int8', '8bit': 'int8', mxint8: 'int8', fp6: 'fp6', mxfp6: 'fp6',
+    fp4: 'fp4', nvfp4: 'fp4', mxfp4: 'fp4', int4: 'int4', '4bit': 'int4', mxint4: 'int4', int3: 'int3', '3bit': 'int3',
+  };
+  return aliases[t] ?? null;
+}
+
+/** The chip's usual serving format, and the KV format that goes with it (FP8 KV where the chip computes FP8 natively). */
+export function defaultFormats(chip: Chip, weights?: NumberFormat): { weights: NumberFormat; kv: NumberFormat } {
+  const w = weights ?? chip.servingFormat;
+  const lowBit = (w === 'fp8' || w === 'fp6' || w === 'fp4') && computeFormat(chip, 'fp8').native;
+  // chips without 16-bit compute (d-Matrix: MXINT8/MXINT4 only) keep the KV cache in 8 bits
+  const no16 = !chip.compute.bf16 && !chip.compute.fp16 && computeFormat(chip, 'int8').native;
+  return { weights: w, kv: lowBit ? 'fp8' : no16 ? 'int8' : 'bf16' };
+}

@@ -1,0 +1,142 @@
+// Time per decode step and time to first token, term by term, for one choice of efficiency constants.
+import type { Chip, Family, Model, NumberFormat } from '../catalog/schema.ts';
+import { decodeFlopsPerToken, kvBytesForContext, paramCounts, prefillFlops, stateBytesPerSequence } from './architecture.ts';
+import { computeFormat, kvBytesPerElement } from './formats.ts';
+import type { FitResult } from './fit.ts';
+import type { Bottleneck, Case } from './types.ts';
+
+const ACTIVATION_BYTES = 2; // activations cross links in 16-bit
+
+/** How a deployment is laid out: tensor parallel inside a scale-up domain, pipeline stages across domains. */
+export interface Layout {
+  model: Model;
+  chip: Chip;
+  family: Family;
+  weightsFormat: NumberFormat;
+  /** bytes per KV element */
+  kvElement: number;
+  fit: FitResult;
+  tensorParallel: number;
+  pipelineStages: number;
+  /** published dense TFLOPS per chip in the format it computes in, or null */
+  tflopsPublished: number | null;
+  /** bytes per step of weights that are read whatever the batch (non-expert, excluding the input embedding lookup) */
+  fixedWeightBytes: number;
+  /** bytes of one routed expert in one layer */
+  expertBytes: number;
+  /** share of weights and of KV in each tier, with that tier's bandwidth */
+  weightTiers: { share: number; bandwidthBs: number | null }[];
+  kvTiers: { share: number; bandwidthBs: number | null }[];
+  /** weight-only quantisation: the family serves this format by widening weights on the fly */
+  dequant: boolean;
+}
+
+export function layout(model: Model, chip: Chip, family: Family, weightsFormat: NumberFormat, kvFormat: NumberFormat, fit: FitResult): Layout {
+  const domain = Math.max(1, chip.link.domainSize?.value ?? 1);
+  const tensorParallel = Math.min(fit.chips, domain);
+  const pipelineStages = Math.ceil(fit.chips / tensorParallel);
+  const dequant = chip.runs.kind !== 'hardwired' && family.dequantBandwidthEfficiency[weightsFormat] !== undefined;
+  // weight-only quantisation: weights are widened on the fly and the maths runs in 16-bit
+  const cf = computeFormat(chip, dequant ? 'bf16' : weightsFormat);
+  const p = paramCounts(model);
+  const perParam = p.total > 0 ? fit.weightsBytes / p.total : 0;
+  const weightTotal = fit.tiers.reduce((a, t) => a + t.weightsBytes, 0) || 1;
+  const kvTotal = fit.tiers.reduce((a, t) => a + t.kvBytes, 0);
+  const bw = (t: FitResult['tiers'][number]) => (t.tier.bandwidthGBs ? t.tier.bandwidthGBs.value * 1e9 : null);
+  return {
+    model, chip, family, weightsFormat, kvElement: kvBytesPerElement(kvFormat), fit, tensorParallel, pipelineStages,
+    tflopsPublished: cf.tflops,
+    fixedWeightBytes: (p.nonExpert - p.embedding) * perParam,
+    expertBytes: p.expertPerLayerEach * perParam,
+    weightTiers: fit.tiers.filter((t) => t.weightsBytes > 0).map((t) => ({ share: t.weightsBytes / weightTotal, bandwidthBs: bw(t) })),
+    kvTiers: kvTotal > 0
+      ? fit.tiers.filter((t) => t.kvBytes > 0).map((t) => ({ share: t.kvBytes / kvTotal, bandwidthBs: bw(t) }))
+      : fit.tiers.slice(0, 1).map((t) => ({ share: 1, bandwidthBs: bw(t) })),
+    dequant,
+  };
+}
+
+export interface StepTerms {
+  memory: number;
+  compute: number;
+  interconnect: number;
+  latencyFloor: number;
+  seconds: number;
+  bottleneck: Bottleneck;
+}
+
+/** Pessimistic case takes the low efficiencies and the high latencies. */
+function constants(l: Layout, c: Case) {
+  const f = l.family;
+  const flip: Case = c === 'low' ? 'high' : c === 'high' ? 'low' : 'expected';
+  const bwConst = (l.dequant && f.dequantBandwidthEfficiency[l.weightsFormat]) || f.bandwidthEfficiency;
+  const implied = f.impliedTflops;
+  const published = l.tflopsPublished;
+  return {
+    bwEff: bwConst[c],
+    kvBwEff: f.bandwidthEfficiency[c],
+    flops: (published ?? (implied ? implied[c] : 0)) * 1e12 * (published !== null ? f.computeEfficiency[c] : 1),
+    floor: f.layerFloorUs[flip] * 1e-6,
+    hop: f.hopLatencyUs[flip] * 1e-6,
+  };
+}
+
+/** Distinct routed experts a batch touches in one MoE layer, assuming uniform routing. */
+export function expertsTouched(experts: number, active: number, batch: number): number {
+  return experts * (1 - Math.pow(1 - active / experts, batch));
+}
+
+function tierTime(bytes: number, tiers: Layout['weightTiers'], parallel: number, eff: number): number {
+  let t = 0;
+  for (const tier of tiers) if (tier.bandwidthBs) t += (bytes * tier.share) / (parallel * tier.bandwidthBs * eff);
+  return t;
+}
+
+function linkTime(l: Layout, tokens: number, c: ReturnType<typeof constants>): number {
+  const linkBs = (l.chip.link.bandwidthGBs?.value ?? 0) * 1e9;
+  const bytes = tokens * l.model.hiddenSize * ACTIVATION_BYTES;
+  let t = 0;
+  if (l.tensorParallel > 1 && linkBs > 0) {
+    // two ring all-reduces per layer (after attention and after the FFN)
+    t += l.model.layers * 2 * ((2 * (l.tensorParallel - 1)) / l.tensorParallel) * (bytes / l.tensorParallel) / linkBs;
+  }
+  if (l.pipelineStages > 1) t += (l.pipelineStages - 1) * ((linkBs > 0 ? bytes / linkBs : 0) + c.hop);
+  return t;
+}
+
+function finish(memory: number, compute: number, interconnect: number, latencyFloor: number): StepTerms {
+  const seconds = Math.max(memory, compute) + interconnect + latencyFloor;
+  let bottleneck: Bottleneck = memory >= compute ? 'memory bandwidth' : 'compute';
+  let top = Math.max(memory, compute);
+  if (interconnect > top) { bottleneck = 'interconnect'; top = interconnect; }
+  if (latencyFloor > top) bottleneck = 'latency floor';
+  return { memory, compute, interconnect, latencyFloor, seconds, bottleneck };
+}
+
+/**
+ * One decode step for `batch` sequences at `context` tokens each. The pipeline is not micro-batched, so a token
+ * passes every stage in turn: time is bytes and FLOPs over the tensor-parallel width, not over all chips.
+ * `tokensPerSequence` > 1 verifies several speculated tokens in one step (weights and KV are read once).
+ */
+export function decodeStep(l: Layout, batch: number, context: number, c: Case, tokensPerSequence = 1): StepTerms {
+  const k = constants(l, c);
+  const m = l.model;
+  const touched = m.moe ? m.moe.moeLayers * expertsTouched(m.moe.experts, m.moe.activeExperts, batch * tokensPerSequence) * l.expertBytes : 0;
+  const weightBytes = l.fixedWeightBytes + touched;
+  const kvBytes = batch * (kvBytesForContext(m, l.kvElement, context) + stateBytesPerSequence(m, l.kvElement));
+  const memory = tierTime(weightBytes, l.weightTiers, l.tensorParallel, k.bwEff) + tierTime(kvBytes, l.kvTiers, l.tensorParallel, k.kvBwEff);
+  const flops = batch * tokensPerSequence * decodeFlopsPerToken(m, context);
+  const compute = k.flops > 0 ? flops / (l.tensorParallel * k.flops) : 0;
+  return finish(memory, compute, linkTime(l, batch * tokensPerSequence, k), m.layers * k.floor);
+}
+
+/** Prefill of `batch` prompts of `promptTokens` each, processed together. Null when compute is unknown. */
+export function prefill(l: Layout, batch: number, promptTokens: number, c: Case): StepTerms | null {
+  const k = constants(l, c);
+  if (k.flops <= 0) return null;
+  const m = l.model;
+  const touchedExperts = m.moe ? m.moe.moeLayers * expertsTouched(m.moe.experts, m.moe.activeExperts, batch * promptTokens) * l.expertBytes : 0;
+  const memory = tierTime(l.fixedWeightBytes + touchedExperts, l.weightTiers, l.tensorParallel, k.bwEff);
+  const compute = (batch * prefillFlops(m, promptTokens)) / (l.tensorParallel * k.flops);
+  return finish(memory, compute, linkTime(l, batch * promptTokens, k), m.layers * k.floor);
+}

@@ -1,0 +1,36 @@
+import type { Chip, Family, Model, NumberFormat } from '../catalog/schema.ts';
+
+/** Every performance figure: low ≤ expected ≤ high, from the spread of the efficiency constants. */
+export interface Range { low: number; expected: number; high: number }
+
+export type Bottleneck = 'memory bandwidth' | 'compute' | 'interconnect' | 'latency floor';
+
+export interface SpecDecode {
+  /** 'draft' = a separate small model proposes tokens; 'mtp' = the model's own multi-token-prediction head */
+  method: 'draft' | 'mtp';
+  draftModel?: Model;
+  /** tokens proposed per verification step */
+  draftLength: number;
+  /** probability that each proposed token is accepted */
+  acceptance: number;
+}
+
+export interface Scenario {
+  model: Model;
+  chip: Chip;
+  family: Family;
+  weights: NumberFormat;
+  kv: NumberFormat;
+  inputTokens: number;
+  outputTokens: number;
+  /** concurrent sequences, or the largest that fits */
+  batch: number | 'max';
+  /** chips to use, or as few as fit */
+  chips: number | 'auto';
+  /** fraction of each memory tier kept back for runtime and activations */
+  reserveFraction: number;
+  specDecode?: SpecDecode;
+}
+
+/** Which constants to use: the pessimistic end, the fitted value, or the optimistic end. */
+export type Case = 'low' | 'expected' | 'high';

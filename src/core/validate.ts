@@ -1,0 +1,42 @@
+// Predicted vs measured for every published measurement: the honest check on the model.
+import type { Chip, Family, Measurement, Model } from '../catalog/schema.ts';
+import { estimate } from './estimate.ts';
+import { defaultFormats } from './formats.ts';
+import type { Range } from './types.ts';
+
+export interface Check {
+  measurement: Measurement;
+  predicted: Range | null;
+  /** (predicted − measured) / measured, on the expected value */
+  error: number | null;
+  /** why there is no prediction */
+  reason?: string;
+}
+
+function scale(r: Range, k: number): Range {
+  return { low: r.low * k, expected: r.expected * k, high: r.high * k };
+}
+
+export function predict(m: Measurement, model: Model, chip: Chip, family: Family, reserveFraction: number): Check {
+  const f = defaultFormats(chip, m.weights);
+  const e = estimate({
+    model, chip, family, weights: m.weights, kv: m.kv ?? f.kv, inputTokens: m.inputTokens, outputTokens: m.outputTokens,
+    batch: m.batch, chips: m.chips ?? 'auto', reserveFraction,
+  });
+  if (!e.decode) return { measurement: m, predicted: null, error: null, reason: e.fit.reason ?? 'does not fit' };
+  const predicted = m.metric === 'tokensPerSecondPerUser' ? e.decode.tokensPerSecondPerUser
+    : m.metric === 'tokensPerSecondAggregate' ? e.decode.tokensPerSecond
+    : m.metric === 'tokensPerSecondTotal' ? scale(e.decode.tokensPerSecond, (m.inputTokens + m.outputTokens) / m.outputTokens)
+    : e.prefill?.ttftMs ?? null;
+  if (!predicted) return { measurement: m, predicted: null, error: null, reason: 'time to first token unknown (compute not published)' };
+  return { measurement: m, predicted, error: (predicted.expected - m.value) / m.value };
+}
+
+export interface Summary { rows: number; predicted: number; medianAbsError: number | null; within25: number | null }
+
+export function summarise(checks: Check[]): Summary {
+  const errs = checks.filter((c) => c.error !== null).map((c) => Math.abs(c.error as number)).sort((a, b) => a - b);
+  const n = errs.length;
+  const median = n === 0 ? null : n % 2 ? errs[(n - 1) / 2] : (errs[n / 2 - 1] + errs[n / 2]) / 2;
+  return { rows: checks.length, predicted: n, medianAbsError: median, within25: n ? errs.filter((e) => e <= 0.25).length / n : null };
+}
