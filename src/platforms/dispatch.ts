@@ -1,0 +1,46 @@
+// The one entry point every platform calls: run a command, autocomplete an option, press a button.
+import { execute, type Choice, type Context } from '../../commands/command.ts';
+import { COMMANDS, findCommand } from '../../commands/index.ts';
+import { compareCommand } from '../../commands/compare.ts';
+import { suggest } from '../catalog/resolve.ts';
+import { errorReply, type Reply } from '../reply/reply.ts';
+
+export async function runCommand(name: string, options: Record<string, unknown>, ctx: Context): Promise<Reply> {
+  const cmd = findCommand(name);
+  if (!cmd) {
+    return errorReply(`I don't have a command called /${name.replace(/^\//, '')}.`, `Commands: ${COMMANDS.map((c) => `/${c.name}`).join(' ')}. Try /help.`);
+  }
+  return execute(cmd, options, ctx);
+}
+
+/** Up to 25 suggestions for a partly typed option value (fuzzy, aliases included). */
+export function autocomplete(commandName: string, option: string, partial: string, ctx: Context): Choice[] {
+  const cmd = findCommand(commandName);
+  const spec = cmd?.options.find((o) => o.name === option);
+  if (!spec) return [];
+  if (spec.autocomplete === 'model') return suggest(ctx.catalog.models, partial, 25);
+  if (spec.autocomplete === 'chip') return suggest(ctx.catalog.chips, partial, 25);
+  if (spec.choices) {
+    const q = partial.toLowerCase();
+    return spec.choices.filter((c) => c.name.toLowerCase().includes(q)).slice(0, 25);
+  }
+  if (spec.autocomplete === 'topic' && cmd && 'topics' in cmd) {
+    const topics = (cmd as unknown as { topics: () => Choice[] }).topics();
+    const q = partial.toLowerCase();
+    return topics.filter((t) => t.name.toLowerCase().includes(q) || t.value.includes(q)).slice(0, 25);
+  }
+  return [];
+}
+
+/**
+ * Buttons carry their whole state in the id, so a press can be answered by any process:
+ * "compare:<phase>:<chipA>:<chipB>:<model>".
+ */
+export async function pressButton(id: string, ctx: Context): Promise<Reply> {
+  const [kind, ...parts] = id.split(':');
+  if (kind === 'compare' && parts.length === 4) {
+    const [phase, a, b, model] = parts;
+    return execute(compareCommand, { a, b, phase, model }, ctx);
+  }
+  return errorReply('That button has expired or is not one of mine.', 'Run the command again to get fresh buttons.');
+}
