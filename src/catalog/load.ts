@@ -26,7 +26,7 @@ function readJson(file: string, dataDir: string): unknown {
   try {
     return JSON.parse(readFileSync(file, 'utf8'));
   } catch (e) {
-    throw new CatalogError(`${relative(join(dataDir, '..'), file)}: not valid JSON (${(e as Error).message})`);
+    throw new CatalogError(`data/${relative(dataDir, file)}: not valid JSON (${(e as Error).message})`);
   }
 }
 
@@ -57,7 +57,7 @@ function checkSourceKeys(value: unknown, sources: Record<string, unknown>, where
 
 /** Loads data/; `efficiency: false` skips data/efficiency.json (used while fitting it). */
 export function loadCatalog(dataDir = DATA_DIR, opts: { efficiency?: boolean } = {}): Catalog {
-  const rel = (f: string) => relative(join(dataDir, '..'), f);
+  const rel = (f: string) => `data/${relative(dataDir, f)}`;
   const chips = jsonFiles(join(dataDir, 'chips')).map((f) => {
     const raw = readJson(f, dataDir);
     const id = (raw as { id?: string })?.id ?? '?';

@@ -1,0 +1,63 @@
+// Chart spec → PNG without a browser: vega-lite → vega → SVG → resvg, with the font shipped in assets/fonts.
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Resvg } from '@resvg/resvg-js';
+import * as vega from 'vega';
+import * as vl from 'vega-lite';
+
+export const FONT_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'assets', 'fonts');
+export const FONT_FILES = [join(FONT_DIR, 'DejaVuSans.ttf'), join(FONT_DIR, 'DejaVuSans-Bold.ttf')];
+export const FONT_FAMILY = 'DejaVu Sans';
+
+export interface RenderOptions {
+  /** font files to load; defaults to the shipped DejaVu Sans (tests pass [] to prove text depends on them) */
+  fontFiles?: string[];
+  /** output scale; 2 gives a crisp image on high-DPI screens and in Discord/Slack previews */
+  zoom?: number;
+}
+
+/** A vega loader that never touches the network or the disk: every chart carries its data inline. */
+function offlineLoader(): ReturnType<typeof vega.loader> {
+  const loader = vega.loader();
+  const refuse = async (uri: string) => { throw new Error(`charts load no external data (asked for ${uri})`); };
+  loader.load = refuse as typeof loader.load;
+  loader.sanitize = refuse as unknown as typeof loader.sanitize;
+  return loader;
+}
+
+/** Vega-lite spec → SVG string. Throws on an invalid spec. */
+export async function chartSvg(spec: Record<string, unknown>): Promise<string> {
+  const compiled = vl.compile(spec as unknown as vl.TopLevelSpec).spec;
+  const view = new vega.View(vega.parse(compiled), { renderer: 'none', loader: offlineLoader() });
+  try {
+    return await view.toSVG();
+  } finally {
+    view.finalize();
+  }
+}
+
+/**
+ * Render a chart to PNG. Never throws: any failure (bad spec, missing font, resvg error) logs one line and returns
+ * null, so the caller can still send the reply without its image.
+ */
+export async function renderChart(chart: { spec: Record<string, unknown>; alt: string }, opts: RenderOptions = {}): Promise<Buffer | null> {
+  try {
+    const fontFiles = opts.fontFiles ?? FONT_FILES;
+    const missing = fontFiles.filter((f) => !existsSync(f));
+    if (missing.length) throw new Error(`font file missing: ${missing.join(', ')}`);
+    const svg = await chartSvg(chart.spec);
+    // Generic families ("sans-serif") would resolve to fonts we do not load; name the shipped one instead.
+    const fixed = svg.replace(/font-family="[^"]*"/g, `font-family="${FONT_FAMILY}"`);
+    const resvg = new Resvg(fixed, {
+      fitTo: { mode: 'zoom', value: opts.zoom ?? 2 },
+      background: 'white',
+      font: { fontFiles, loadSystemFonts: false, defaultFontFamily: FONT_FAMILY },
+    });
+    const png = resvg.render().asPng();
+    return Buffer.from(png);
+  } catch (e) {
+    console.error(`chart render failed (${chart.alt.slice(0, 60) || 'no alt'}): ${(e as Error).message?.split('\n')[0] ?? e}`);
+    return null;
+  }
+}

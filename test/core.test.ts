@@ -1,0 +1,195 @@
+import { describe, expect, it } from 'vitest';
+import { catalog } from '../src/catalog/load.ts';
+import type { Chip, Model, NumberFormat } from '../src/catalog/schema.ts';
+import { kvBytesPerToken, paramCounts } from '../src/core/architecture.ts';
+import { disaggregate } from '../src/core/disagg.ts';
+import { estimate, tokensPerStep } from '../src/core/estimate.ts';
+import { fit } from '../src/core/fit.ts';
+import { bytesPerParam, defaultFormats } from '../src/core/formats.ts';
+import { expertsTouched } from '../src/core/perf.ts';
+import type { Range, Scenario } from '../src/core/types.ts';
+
+const cat = catalog();
+const chip = (id: string): Chip => cat.chipById.get(id)!;
+const model = (id: string): Model => cat.modelById.get(id)!;
+const reserve = cat.efficiency.runtimeReserve.fraction;
+
+function scenario(m: string, c: string, extra: Partial<Scenario> = {}): Scenario {
+  const ch = chip(c);
+  const f = defaultFormats(ch, extra.weights);
+  return { model: model(m), chip: ch, family: cat.family(ch), weights: f.weights, kv: f.kv, inputTokens: 1024, outputTokens: 1024,
+    batch: 1, chips: 'auto', reserveFraction: reserve, ...extra };
+}
+
+function ordered(r: Range): boolean {
+  return r.low <= r.expected * (1 + 1e-12) && r.expected <= r.high * (1 + 1e-12) && r.low > 0 && Number.isFinite(r.high);
+}
+
+describe('weights and KV arithmetic (hand-worked)', () => {
+  it('Llama 3.1 70B at BF16 is about 141 GB of weights and 320 KiB of KV per token', () => {
+    const f = fit({ model: model('llama-3.1-70b'), chip: chip('h100-sxm'), weights: 'bf16', kv: 'bf16', contextTokens: 8192, batch: 1, chips: 'auto', reserveFraction: reserve });
+    expect(f.weightsBytes / 1e9).toBeCloseTo(141.1, 0);
+    expect(f.kvBytesPerToken).toBe(320 * 1024);
+    expect(f.kvBytesPerSequence).toBe(320 * 1024 * 8192);
+  });
+
+  it('block-scaled 4-bit formats carry their scale overhead: NVFP4 4.5 bits, MXFP4 4.25 bits, int4 group-128 4.25 bits', () => {
+    expect(bytesPerParam('fp4', chip('b200')) * 8).toBe(4.5);
+    expect(bytesPerParam('fp4', chip('mi355x')) * 8).toBe(4.25);
+    expect(bytesPerParam('int4', chip('a100-80gb')) * 8).toBe(4.25);
+    expect(bytesPerParam('fp8', chip('h100-sxm')) * 8).toBe(8);
+  });
+
+  it('a hard-wired chip stores weights at its own bits per parameter, whatever format is asked for', () => {
+    const hc1 = chip('taalas-hc1');
+    expect(hc1.runs.kind).toBe('hardwired');
+    expect(bytesPerParam('bf16', hc1)).toBe(hc1.runs.kind === 'hardwired' ? hc1.runs.bitsPerParam / 8 : NaN);
+  });
+
+  it('DeepSeek-V3 MLA caches 576 elements per layer per token', () => {
+    expect(kvBytesPerToken(model('deepseek-v3'), 2).growing).toBe(61 * 576 * 2);
+  });
+
+  it('MoE: a batch of one touches k experts per layer; a large batch touches nearly all', () => {
+    expect(expertsTouched(256, 8, 1)).toBeCloseTo(8, 10);
+    expect(expertsTouched(256, 8, 2000)).toBeGreaterThan(255);
+    expect(paramCounts(model('deepseek-v3')).active / 1e9).toBeLessThan(40);
+  });
+});
+
+describe('fit', () => {
+  it('Llama 3.1 70B on Cerebras takes 4 wafers at 16-bit', () => {
+    const f = fit({ model: model('llama-3.1-70b'), chip: chip('cerebras-wse-3'), weights: 'bf16', kv: 'bf16', contextTokens: 8192, batch: 1, chips: 'auto', reserveFraction: reserve });
+    expect(f.fits).toBe(true);
+    expect(f.chipsNeeded).toBe(4);
+    expect(f.tiers[0].tier.kind).toBe('sram');
+    expect(f.maxBatchAtContext).toBeGreaterThanOrEqual(1);
+  });
+
+  it('Taalas HC1 refuses any model but its hard-wired one', () => {
+    const no = fit({ model: model('llama-3.1-70b'), chip: chip('taalas-hc1'), weights: 'bf16', kv: 'bf16', contextTokens: 2048, batch: 1, chips: 'auto', reserveFraction: reserve });
+    expect(no.fits).toBe(false);
+    expect(no.refused).toBe(true);
+    expect(no.reason).toMatch(/only llama-3\.1-8b/);
+    const yes = fit({ model: model('llama-3.1-8b'), chip: chip('taalas-hc1'), weights: 'int3', kv: 'bf16', contextTokens: 2048, batch: 1, chips: 'auto', reserveFraction: reserve });
+    expect(yes.fits).toBe(true);
+    expect(yes.chipsNeeded).toBe(1);
+    expect(yes.maxBatchAtContext).toBeNull(); // the KV SRAM size is not published
+  });
+
+  it('Etched Sohu refuses a state-space model', () => {
+    const f = fit({ model: model('mamba-2.8b'), chip: chip('etched-sohu'), weights: 'fp8', kv: 'fp8', contextTokens: 2048, batch: 1, chips: 'auto', reserveFraction: reserve });
+    expect(f.refused).toBe(true);
+    expect(f.reason).toMatch(/transformer/);
+  });
+
+  it('a model larger than the largest deployment does not fit, with the reason', () => {
+    const f = fit({ model: model('kimi-k2'), chip: chip('groq-lpu-v1'), weights: 'fp32', kv: 'bf16', contextTokens: 4096, batch: 1, chips: 'auto', reserveFraction: reserve });
+    expect(f.fits).toBe(false);
+    expect(f.refused).toBe(false);
+    expect(f.reason).toMatch(/10,440/);
+  });
+
+  it('too few chips is a "does not fit" naming how many are needed', () => {
+    const f = fit({ model: model('llama-3.1-70b'), chip: chip('h100-sxm'), weights: 'bf16', kv: 'bf16', contextTokens: 8192, batch: 1, chips: 1, reserveFraction: reserve });
+    expect(f.fits).toBe(false);
+    expect(f.reason).toMatch(/needs 2 GPUs/);
+  });
+
+  it('on a tiered chip weights fill the fast tier first and spill to the capacity tier', () => {
+    const f = fit({ model: model('llama-3.1-70b'), chip: chip('d-matrix-corsair'), weights: 'int8', kv: 'int8', contextTokens: 4096, batch: 1, chips: 'auto', reserveFraction: reserve });
+    expect(f.chipsNeeded).toBe(1);
+    expect(f.chipsForFastestTier).toBeGreaterThan(30);
+    expect(f.tiers.map((t) => t.tier.kind)).toEqual(['sram', 'lpddr']);
+  });
+
+  it('more context leaves room for fewer sequences', () => {
+    const at = (ctx: number) => fit({ model: model('llama-3.1-8b'), chip: chip('h100-sxm'), weights: 'fp8', kv: 'fp8', contextTokens: ctx, batch: 1, chips: 1, reserveFraction: reserve }).maxBatchAtContext!;
+    expect(at(2048)).toBeGreaterThan(at(32768));
+  });
+});
+
+describe('estimate', () => {
+  it('every chip × model pair gives ordered ranges or a reasoned refusal', () => {
+    let answered = 0, refused = 0;
+    for (const c of cat.chips) for (const m of cat.models) {
+      const e = estimate(scenario(m.id, c.id));
+      if (!e.decode) { expect(e.fit.reason, `${m.id} on ${c.id}`).toBeTruthy(); refused++; continue; }
+      answered++;
+      for (const r of [e.decode.tokensPerSecondPerUser, e.decode.tokensPerSecond, e.decode.msPerToken]) expect(ordered(r), `${m.id} on ${c.id}`).toBe(true);
+      if (e.prefill?.ttftMs) expect(ordered(e.prefill.ttftMs)).toBe(true);
+      if (e.energy.joulesPerToken) expect(ordered(e.energy.joulesPerToken)).toBe(true);
+      if (e.cost.usdPerMillionTokens) expect(ordered(e.cost.usdPerMillionTokens)).toBe(true);
+      expect(['memory bandwidth', 'compute', 'interconnect', 'latency floor']).toContain(e.decode.bottleneck);
+    }
+    expect(answered).toBeGreaterThan(500);
+    expect(refused).toBeGreaterThanOrEqual(27 + 1); // Taalas refuses all but one model; Etched refuses Mamba
+  });
+
+  it('decode at batch 1 on an HBM GPU is memory-bound, prefill is compute-bound', () => {
+    const e = estimate(scenario('llama-3.1-70b', 'h100-sxm', { chips: 8 }));
+    expect(e.decode!.bottleneck).toBe('memory bandwidth');
+    expect(e.prefill!.bottleneck).toBe('compute');
+    expect(e.layout).toEqual({ tensorParallel: 8, pipelineStages: 1 });
+  });
+
+  it('an SRAM dataflow chip is set by its per-layer floor, not bandwidth', () => {
+    const e = estimate(scenario('llama-3.1-70b', 'groq-lpu-v1'));
+    expect(e.decode!.bottleneck).toBe('latency floor');
+  });
+
+  it('larger batches raise aggregate throughput and lower per-user speed', () => {
+    const one = estimate(scenario('llama-3.1-8b', 'h100-sxm', { batch: 1 }));
+    const many = estimate(scenario('llama-3.1-8b', 'h100-sxm', { batch: 64 }));
+    expect(many.decode!.tokensPerSecond.expected).toBeGreaterThan(10 * one.decode!.tokensPerSecond.expected);
+    expect(many.decode!.tokensPerSecondPerUser.expected).toBeLessThan(one.decode!.tokensPerSecondPerUser.expected);
+  });
+
+  it('batch "max" uses the largest batch that fits', () => {
+    const e = estimate(scenario('llama-3.1-8b', 'h100-sxm', { batch: 'max' }));
+    expect(e.batch).toBe(e.fit.maxBatchAtContext);
+    expect(e.batch).toBeGreaterThan(100);
+  });
+
+  it('beyond one scale-up domain the layout becomes pipeline stages', () => {
+    const e = estimate(scenario('llama-3.1-405b', 'h100-sxm', { weights: 'bf16' }));
+    expect(e.chips).toBeGreaterThan(8);
+    expect(e.layout!.pipelineStages).toBeGreaterThan(1);
+  });
+
+  it('energy and cost follow from power and price; unknown when unpublished', () => {
+    const h = estimate(scenario('llama-3.1-8b', 'h100-sxm', { batch: 16 }));
+    const agg = h.decode!.tokensPerSecond.expected;
+    expect(h.energy.joulesPerToken!.expected).toBeCloseTo((700 * h.chips) / agg, 6);
+    expect(h.cost.usdPerMillionTokens!.expected).toBeCloseTo((chip('h100-sxm').price.hourlyUsd!.value * h.chips * 1e6) / (agg * 3600), 6);
+    const e = estimate(scenario('llama-3.1-8b', 'etched-sohu'));
+    expect(e.energy.joulesPerToken).toBeNull();
+    expect(e.cost.usdPerMillionTokens).toBeNull();
+  });
+
+  it('speculative decoding raises per-user speed when acceptance is high, and the tokens per step follow the geometric series', () => {
+    expect(tokensPerStep({ method: 'mtp', draftLength: 3, acceptance: 0.8 })).toBeCloseTo((1 - 0.8 ** 4) / 0.2, 10);
+    const base = estimate(scenario('llama-3.1-70b', 'h100-sxm', { chips: 8 }));
+    const spec = estimate(scenario('llama-3.1-70b', 'h100-sxm', { chips: 8, specDecode: { method: 'draft', draftModel: model('llama-3.2-1b'), draftLength: 4, acceptance: 0.8 } }));
+    expect(spec.decode!.tokensPerSecondPerUser.expected).toBeGreaterThan(1.5 * base.decode!.tokensPerSecondPerUser.expected);
+    expect(spec.specDecode!.speedup.expected).toBeGreaterThan(1.5);
+    const poor = estimate(scenario('llama-3.1-70b', 'h100-sxm', { chips: 8, specDecode: { method: 'draft', draftModel: model('llama-3.1-8b'), draftLength: 4, acceptance: 0.1 } }));
+    expect(poor.specDecode!.speedup.expected).toBeLessThan(1);
+  });
+});
+
+describe('disaggregation', () => {
+  it('prefill on GPUs and decode on LPUs pays for moving the KV cache', () => {
+    const fmt = (c: string): NumberFormat => defaultFormats(chip(c)).weights;
+    const d = disaggregate({
+      model: model('llama-3.1-70b'), kv: 'bf16', inputTokens: 8192, outputTokens: 512, batch: 1, reserveFraction: reserve,
+      prefill: { chip: chip('h100-sxm'), family: cat.family(chip('h100-sxm')), weights: fmt('h100-sxm'), chips: 8 },
+      decode: { chip: chip('groq-lpu-v1'), family: cat.family(chip('groq-lpu-v1')), weights: fmt('groq-lpu-v1'), chips: 'auto' },
+    });
+    expect(d.ok).toBe(true);
+    expect(d.kvBytes).toBe(320 * 1024 * 8192);
+    expect(d.kvTransferMs!.expected).toBeGreaterThan(0);
+    expect(d.ttftMs!.expected).toBeGreaterThan(d.prefillOn.prefill!.ttftMs!.expected - d.prefillOn.decode!.msPerToken.expected);
+    expect(d.tokensPerSecondPerUser!.expected).toBeCloseTo(d.decodeOn.decode!.tokensPerSecondPerUser.expected, 6);
+  });
+});
