@@ -1,13 +1,17 @@
 // Every slash command, defined once for Discord, Slack, the playground and the CLI.
 import type { Command } from './command.ts';
 import { chipCommand } from './chip.ts';
+import { disaggCommand } from './disagg.ts';
+import { helpCommand } from './help.ts';
+import { landscapeCommand } from './landscape.ts';
 import { compareCommand } from './compare.ts';
 import { estimateCommand } from './estimate.ts';
 import { fitCommand } from './fit.ts';
 import { modelCommand } from './model.ts';
 import { sourcesCommand } from './sources.ts';
 
-export const COMMANDS: Command<any>[] = [fitCommand, compareCommand, estimateCommand, chipCommand, modelCommand, sourcesCommand];
+export const COMMANDS: Command<any>[] = [fitCommand, compareCommand, estimateCommand, disaggCommand, landscapeCommand, chipCommand, modelCommand, sourcesCommand];
+COMMANDS.push(helpCommand(() => COMMANDS));
 
 export function findCommand(name: string): Command<any> | undefined {
   return COMMANDS.find((c) => c.name === name.replace(/^\//, '').toLowerCase());

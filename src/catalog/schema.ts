@@ -67,6 +67,9 @@ export const Chip = z.object({
   aliases: z.array(z.string()).default([]),
   /** when a bare vendor name is typed, the chip with the highest priority answers (and alternatives are listed) */
   vendorDefault: z.boolean().default(false),
+  /** the vendor deploys models from the fastest tier (adding chips) rather than spilling to the capacity tier;
+   *  "as few as fit" then means as few as hold everything in that tier */
+  preferFastTier: z.object({ why: z.string(), sources: z.array(z.string()).min(1) }).optional(),
   announced: z.string().optional(),
   status: z.string().optional(),
   runs: Runs,
@@ -242,3 +245,16 @@ export const Efficiency = z.object({
   families: z.record(z.string(), Family),
 });
 export type Efficiency = z.infer<typeof Efficiency>;
+
+/** One /explain topic: short, accurate, in our own words, with a link to go further. */
+export const Explainer = z.object({
+  id: z.string().regex(/^[a-z0-9-]+$/),
+  title: z.string(),
+  aliases: z.array(z.string()).default([]),
+  /** markdown, at most ~1,200 characters so it fits a Discord embed and a Slack section */
+  body: z.string().min(100).max(1500),
+  /** chip ids this topic is about, if any */
+  chips: z.array(z.string()).default([]),
+  links: z.array(z.object({ label: z.string(), url: z.string().url() })).min(1),
+});
+export type Explainer = z.infer<typeof Explainer>;

@@ -26,12 +26,34 @@ function offlineLoader(): ReturnType<typeof vega.loader> {
   return loader;
 }
 
-/** Vega-lite spec → SVG string. Throws on an invalid spec. */
+/**
+ * A vega/vega-lite logger that stays quiet about harmless warnings but remembers the ones that mean the chart is
+ * wrong (data that could not be loaded or parsed) and every error.
+ */
+function strictLogger() {
+  const problems: string[] = [];
+  let lvl = 2;
+  const text = (args: unknown[]) => args.map((a) => (a instanceof Error ? a.message : String(a))).join(' ');
+  const logger = {
+    level(l?: number) { if (l === undefined) return lvl; lvl = l; return logger; },
+    error(...args: unknown[]) { problems.push(text(args)); return logger; },
+    warn(...args: unknown[]) { const t = text(args); if (/failed/i.test(t)) problems.push(t); return logger; },
+    info() { return logger; },
+    debug() { return logger; },
+  };
+  return { logger, problems };
+}
+
+/** Vega-lite spec → SVG string. Throws on an invalid spec or one whose data cannot be had. */
 export async function chartSvg(spec: Record<string, unknown>): Promise<string> {
-  const compiled = vl.compile(spec as unknown as vl.TopLevelSpec).spec;
-  const view = new vega.View(vega.parse(compiled), { renderer: 'none', loader: offlineLoader() });
+  if (!spec || typeof spec !== 'object') throw new Error('no chart spec');
+  const { logger, problems } = strictLogger();
+  const compiled = vl.compile(spec as unknown as vl.TopLevelSpec, { logger: logger as never }).spec;
+  const view = new vega.View(vega.parse(compiled), { renderer: 'none', loader: offlineLoader(), logger: logger as never });
   try {
-    return await view.toSVG();
+    const svg = await view.toSVG();
+    if (problems.length) throw new Error(problems[0]);
+    return svg;
   } finally {
     view.finalize();
   }

@@ -105,7 +105,8 @@ export function fit(input: FitInput): FitResult {
 
   const chipsNeeded = usablePerChip ? Math.max(1, Math.ceil(need / usablePerChip)) : hardwired ? 1 : null;
   const chipsForFastestTier = fastestUsable ? Math.max(1, Math.ceil(need / fastestUsable)) : chipsNeeded;
-  const chips = input.chips === 'auto' ? (chipsNeeded ?? 1) : input.chips;
+  const preferred = chip.preferFastTier && chipsForFastestTier !== null ? Math.min(chipsForFastestTier, maxChips ?? Infinity) : chipsNeeded;
+  const chips = input.chips === 'auto' ? (preferred ?? 1) : input.chips;
 
   const totalUsable = usablePerChip === null ? null : usablePerChip * chips;
   const maxBatchAtContext = totalUsable === null ? null : Math.max(0, Math.floor((totalUsable - weightsToPlace) / kvSeq));

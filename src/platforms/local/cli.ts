@@ -16,7 +16,9 @@ Usage:
   memwall estimate --model <m> --chip <c> [--chips N] [--weights F] [--kv F] [--batch B|max]
                    [--input TOKENS] [--output TOKENS] [--spec-decode mtp:K:ACC | draft:MODEL:K:ACC]
   memwall compare <chip> <chip> [prefill|decode|both] [--model m]
-  memwall chips | models | chip <c> | model <m>
+  memwall disagg <model> <prefill-chip> <decode-chip> [--input TOKENS] [--output TOKENS]
+  memwall landscape [model]
+  memwall chips | models | chip <c> | model <m> | explain [topic] | sources
   memwall validate            predicted vs measured for every published measurement
   memwall calibrate [--write] fit the efficiency constants to the calibration rows
 
@@ -26,6 +28,7 @@ Add --json to any command for one JSON document. Exit 0 for an answer (a "does n
 /** Positional arguments, in order, for each command. */
 const POSITIONAL: Record<string, string[]> = {
   fit: ['model', 'chip'], estimate: ['model', 'chip'], compare: ['a', 'b', 'phase'], chip: ['name'], model: ['name'],
+  disagg: ['model', 'prefill-chip', 'decode-chip'], landscape: ['model'], explain: ['topic'], help: ['command'],
 };
 
 export interface CliResult { code: number; stdout: string; stderr: string }
