@@ -97,10 +97,19 @@ describe('fit', () => {
   });
 
   it('on a tiered chip weights fill the fast tier first and spill to the capacity tier', () => {
+    const one = fit({ model: model('llama-3.1-70b'), chip: chip('d-matrix-corsair'), weights: 'int8', kv: 'int8', contextTokens: 4096, batch: 1, chips: 1, reserveFraction: reserve });
+    expect(one.fits).toBe(true);
+    expect(one.chipsNeeded).toBe(1);
+    expect(one.tiers.map((t) => t.tier.kind)).toEqual(['sram', 'lpddr']);
+    expect(one.tiers[0].weightsBytes).toBeCloseTo(2e9 * (1 - reserve), -6);
+  });
+
+  it('a chip whose vendor deploys from SRAM is sized to hold everything there when the count is left open', () => {
     const f = fit({ model: model('llama-3.1-70b'), chip: chip('d-matrix-corsair'), weights: 'int8', kv: 'int8', contextTokens: 4096, batch: 1, chips: 'auto', reserveFraction: reserve });
     expect(f.chipsNeeded).toBe(1);
     expect(f.chipsForFastestTier).toBeGreaterThan(30);
-    expect(f.tiers.map((t) => t.tier.kind)).toEqual(['sram', 'lpddr']);
+    expect(f.chips).toBe(f.chipsForFastestTier);
+    expect(f.tiers.map((t) => t.tier.kind)).toEqual(['sram']);
   });
 
   it('more context leaves room for fewer sequences', () => {
