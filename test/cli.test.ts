@@ -1,0 +1,114 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../src/platforms/local/cli.ts';
+
+const run = promisify(execFile);
+
+describe('memwall CLI', () => {
+  it('the installed bin answers `fit llama-70b cerebras` with 4 wafers and its reasoning (real process)', async () => {
+    const { stdout } = await run(process.execPath, ['bin/memwall.js', 'fit', 'llama-70b', 'cerebras'], { cwd: process.cwd() });
+    expect(stdout).toMatch(/Fits on 4 wafers at BF16/);
+    expect(stdout).toMatch(/Why that many: .* usable per wafer = 3\.\d+ → 4 wafers/);
+    expect(stdout).toMatch(/"cerebras" taken as Cerebras WSE-3/);
+  }, 30_000);
+
+  it('bad input exits 2 with a clear message on stderr (real process)', async () => {
+    const err = await run(process.execPath, ['bin/memwall.js', 'fit', 'llama-70b', 'h1000'], { cwd: process.cwd() }).catch((e) => e);
+    expect(err.code).toBe(2);
+    expect(err.stdout).toBe('');
+    expect(err.stderr).toMatch(/I don't know a chip called "h1000"\. Did you mean h100-sxm/);
+  }, 30_000);
+
+  it('fit --json has the documented shape', async () => {
+    const r = await runCli(['fit', 'llama-3.1-70b', 'h100', '--json']);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j.model).toEqual({ id: 'llama-3.1-70b', name: 'Llama 3.1 70B' });
+    expect(j.chip.id).toBe('h100-sxm');
+    expect(j.weights).toBe('fp8');
+    expect(j.fits).toBe(true);
+    expect(j.chipsNeeded).toBe(1);
+    expect(j.kvBytesPerToken).toBe(160 * 1024);
+    expect(typeof j.weightsBytes).toBe('number');
+    expect(typeof j.maxBatchAtContext).toBe('number');
+  });
+
+  it('estimate --json has the documented shape and ordered ranges', async () => {
+    const r = await runCli(['estimate', '--model', 'llama-3.1-70b', '--chip', 'h100', '--chips', '8', '--weights', 'bf16', '--batch', 'max', '--input', '2048', '--output', '256', '--json']);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout);
+    for (const k of ['model', 'chip', 'chips', 'weights', 'kv', 'batch', 'fit', 'prefill', 'decode', 'energy', 'cost']) expect(j).toHaveProperty(k);
+    expect(j.chips).toBe(8);
+    expect(j.weights).toBe('bf16');
+    expect(j.batch).toBe(j.fit.maxBatchAtContext);
+    for (const r2 of [j.prefill.ttftMs, j.decode.tokensPerSecondPerUser, j.decode.tokensPerSecond, j.decode.msPerToken, j.energy.joulesPerToken, j.cost.usdPerMillionTokens]) {
+      expect(r2.low).toBeLessThanOrEqual(r2.expected);
+      expect(r2.expected).toBeLessThanOrEqual(r2.high);
+    }
+    // at the largest batch the KV cache read every step outweighs the weights: still bandwidth-bound
+    expect(j.decode.bottleneck).toBe('memory bandwidth');
+    expect(j.decode.termsMs.memory).toBeGreaterThan(j.decode.termsMs.compute);
+  });
+
+  it('a "does not fit" is an answer (exit 0) with the reason', async () => {
+    const r = await runCli(['estimate', '--model', 'llama-3.1-405b', '--chip', 'h100', '--chips', '2', '--weights', 'bf16', '--json']);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j.fit.fits).toBe(false);
+    expect(j.fit.reason).toMatch(/needs \d+ GPUs/);
+    expect(j.decode).toBeNull();
+    const refused = await runCli(['fit', 'llama-70b', 'taalas']);
+    expect(refused.code).toBe(0);
+    expect(refused.stdout).toMatch(/No — Taalas HC1 runs only llama-3.1-8b/);
+  });
+
+  it('compare prints both chips, the bottlenecks and why the winner wins', async () => {
+    const r = await runCli(['compare', 'groq', 'etched', 'decode']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/Groq LPU v1 .* is [\d.]+× faster per user at decode/);
+    expect(r.stdout).toMatch(/latency floor/);
+    expect(r.stdout).toMatch(/memory bandwidth/);
+    const bad = await runCli(['compare', 'groq', 'etched', 'sideways']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/phase is prefill, decode or both/);
+  });
+
+  it('spec-decode changes the decode speed; a malformed one is refused', async () => {
+    const base = JSON.parse((await runCli(['estimate', '--model', 'llama-3.1-70b', '--chip', 'h200', '--json'])).stdout);
+    const spec = JSON.parse((await runCli(['estimate', '--model', 'llama-3.1-70b', '--chip', 'h200', '--spec-decode', 'draft:llama-3.2-1b:4:0.8', '--json'])).stdout);
+    expect(spec.decode.tokensPerSecondPerUser.expected).toBeGreaterThan(base.decode.tokensPerSecondPerUser.expected);
+    const bad = await runCli(['estimate', '--model', 'llama-3.1-70b', '--chip', 'h200', '--spec-decode', 'fast']);
+    expect(bad.code).toBe(2);
+  });
+
+  it('bad options exit 2: unknown format, unknown flag, negative batch, unknown command', async () => {
+    for (const args of [
+      ['fit', 'llama-70b', 'h100', '--weights', 'fp5'], ['fit', 'llama-70b', 'h100', '--colour', 'red'],
+      ['estimate', '--model', 'llama-70b', '--chip', 'h100', '--batch', '-3'], ['frobnicate'], ['fit', 'llama-70b'],
+    ]) {
+      const r = await runCli(args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr.length, args.join(' ')).toBeGreaterThan(10);
+      expect(r.stderr).not.toMatch(/at .*\.ts:\d+/); // no stack traces
+    }
+  });
+
+  it('lists and cards: chips, models, chip, model', async () => {
+    expect((await runCli(['chips'])).stdout).toMatch(/cerebras-wse-3/);
+    expect((await runCli(['models'])).stdout).toMatch(/deepseek-v3/);
+    const card = await runCli(['chip', 'wse-3']);
+    expect(card.stdout).toMatch(/vendor claim/);
+    const m = await runCli(['model', 'gpt-oss-120b', '--json']);
+    expect(JSON.parse(m.stdout).id).toBe('gpt-oss-120b');
+  });
+
+  it('validate prints every measurement, the fitted rows marked, and both summaries', async () => {
+    const r = await runCli(['validate']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/Calibration rows \(fitted\): median error \d+%/);
+    expect(r.stdout).toMatch(/Validation rows \(never fitted\): median error \d+%/);
+    expect(r.stdout).toMatch(/cal-cerebras-8b .* fitted/);
+    expect(r.stdout).toMatch(/val-groq-70b-aa .* check/);
+  });
+});
