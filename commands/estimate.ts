@@ -78,9 +78,16 @@ export function estimateData(e: Estimate) {
       : null,
     specDecode: e.specDecode,
     energy: { joulesPerToken: e.energy.joulesPerToken, powerW: e.energy.powerW },
-    cost: { usdPerMillionTokens: e.cost.usdPerMillionTokens, basis: e.cost.basis },
+    cost: { usdPerMillionTokens: e.cost.usdPerMillionTokens, basis: costBasis(e), usdPerChipHour: e.cost.usdPerChipHour },
     notes: e.notes,
   };
+}
+
+export function costBasis(e: Estimate): string | null {
+  const u = e.chip.unit;
+  if (e.cost.basis === 'rental') return `rental at $${(e.cost.usdPerChipHour ?? 0).toFixed(2)} per ${u}-hour`;
+  if (e.cost.basis === 'purchase') return `purchase price $${Math.round(e.cost.purchaseUsd ?? 0).toLocaleString('en-US')} per ${u} over 4 years, power and hosting excluded`;
+  return null;
 }
 
 /** The decode step, term by term, as a person would read it. */
@@ -100,7 +107,7 @@ export function estimateFields(e: Estimate): Field[] {
     { name: 'One decode step', value: `${fmt.msRange(e.decode.msPerToken)}: ${termsLine(e)}`, inline: false },
     { name: 'Deployment', value: `${fmt.count(e.chips, u)}${e.layout && e.layout.pipelineStages > 1 ? `: ${e.layout.tensorParallel}-way tensor parallel × ${e.layout.pipelineStages} pipeline stages` : e.layout && e.layout.tensorParallel > 1 ? `, ${e.layout.tensorParallel}-way tensor parallel` : ''}; ${e.weights.toUpperCase()} weights, ${e.kv.toUpperCase()} KV; ${fmt.tokens(e.inputTokens)} in / ${fmt.tokens(e.outputTokens)} out`, inline: false },
     { name: 'Energy', value: e.energy.joulesPerToken ? `${fmt.range(e.energy.joulesPerToken, 'J/token')} at ${fmt.num(e.energy.powerW ?? 0)} W per ${u}` : 'unknown (power not published)', inline: true },
-    { name: 'Cost', value: e.cost.usdPerMillionTokens ? `${fmt.range(e.cost.usdPerMillionTokens, '$/M tokens')}\n${e.cost.basis}` : 'unknown (no published price)', inline: true },
+    { name: 'Cost', value: e.cost.usdPerMillionTokens ? `${fmt.range(e.cost.usdPerMillionTokens, '$/M tokens')}\n${costBasis(e)}` : 'unknown (no published price)', inline: true },
   ];
   if (e.specDecode) fields.push({ name: 'Speculative decoding', value: `${fmt.num(e.specDecode.tokensPerStep)} tokens per step → ${fmt.range(e.specDecode.speedup, '×')} per-user speed-up`, inline: false });
   return fields;

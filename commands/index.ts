@@ -6,11 +6,12 @@ import { helpCommand } from './help.ts';
 import { landscapeCommand } from './landscape.ts';
 import { compareCommand } from './compare.ts';
 import { estimateCommand } from './estimate.ts';
+import { explainCommand } from './explain.ts';
 import { fitCommand } from './fit.ts';
 import { modelCommand } from './model.ts';
 import { sourcesCommand } from './sources.ts';
 
-export const COMMANDS: Command<any>[] = [fitCommand, compareCommand, estimateCommand, disaggCommand, landscapeCommand, chipCommand, modelCommand, sourcesCommand];
+export const COMMANDS: Command<any>[] = [fitCommand, compareCommand, estimateCommand, disaggCommand, landscapeCommand, chipCommand, modelCommand, explainCommand, sourcesCommand];
 COMMANDS.push(helpCommand(() => COMMANDS));
 
 export function findCommand(name: string): Command<any> | undefined {

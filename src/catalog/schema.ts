@@ -252,9 +252,9 @@ export const Explainer = z.object({
   title: z.string(),
   aliases: z.array(z.string()).default([]),
   /** markdown, at most ~1,200 characters so it fits a Discord embed and a Slack section */
-  body: z.string().min(100).max(1500),
+  body: z.string().min(100).max(1200),
   /** chip ids this topic is about, if any */
   chips: z.array(z.string()).default([]),
-  links: z.array(z.object({ label: z.string(), url: z.string().url() })).min(1),
+  links: z.array(z.object({ label: z.string(), url: z.url() })).min(1).max(3),
 });
 export type Explainer = z.infer<typeof Explainer>;

@@ -29,17 +29,20 @@ export interface Estimate {
   } | null;
   specDecode: { tokensPerStep: number; speedup: Range } | null;
   energy: { joulesPerToken: Range | null; powerW: number | null };
-  cost: { usdPerMillionTokens: Range | null; basis: string | null };
+  /** basis: what the price is — a rental rate, or a purchase price spread over four years (power and hosting excluded) */
+  cost: { usdPerMillionTokens: Range | null; basis: 'rental' | 'purchase' | null; usdPerChipHour: number | null; purchaseUsd: number | null };
   notes: string[];
 }
 
-export function range(values: number[]): Range {
-  const [low, expected, high] = [Math.min(...values), values[1], Math.max(...values)];
-  return { low, expected, high };
+/** A range from three case values (in any order of size): low and high are the extremes, expected the middle case. */
+export function range3(a: number, expected: number, c: number): Range {
+  return a <= c
+    ? { low: a < expected ? a : expected, expected, high: c > expected ? c : expected }
+    : { low: c < expected ? c : expected, expected, high: a > expected ? a : expected };
 }
 
-function mapRange(r: Range, f: (x: number) => number): Range {
-  return range([f(r.low), f(r.expected), f(r.high)]);
+export function range(values: number[]): Range {
+  return range3(values[0], values[1], values[2]);
 }
 
 /** Decode step for one case, with speculative decoding if asked for: seconds per generated token per sequence. */
@@ -70,37 +73,45 @@ export function estimate(sc: Scenario): Estimate {
   const notes: string[] = [];
   if (!f.fits) {
     return { ...head, layout: null, prefill: null, decode: null, specDecode: null,
-      energy: { joulesPerToken: null, powerW: sc.chip.powerW?.value ?? null }, cost: { usdPerMillionTokens: null, basis: null }, notes };
+      energy: { joulesPerToken: null, powerW: sc.chip.powerW?.value ?? null }, cost: { usdPerMillionTokens: null, basis: null, usdPerChipHour: null, purchaseUsd: null }, notes };
   }
   const l = layout(sc.model, sc.chip, sc.family, sc.weights, sc.kv, f);
   const draft = sc.specDecode?.method === 'draft' && sc.specDecode.draftModel ? draftLayout(sc, sc.specDecode.draftModel, f.chips, context) : null;
   const avgCtx = sc.inputTokens + sc.outputTokens / 2;
   const B = f.batch;
 
-  const step: number[] = [], ttft: (number | null)[] = [], round: number[] = [];
+  // the three cases, pessimistic to optimistic
+  const step = [0, 0, 0], round = [0, 0, 0], ttft = [0, 0, 0];
+  let ttftKnown = true;
   let expectedTerms: StepTerms | null = null, ttftBottleneck: Bottleneck | null = null;
-  for (const c of CASES) {
+  for (let i = 0; i < 3; i++) {
+    const c = CASES[i];
     const t = perTokenSeconds(l, draft, sc.specDecode, B, avgCtx, c);
-    step.push(t.seconds);
-    const p1 = sc.inputTokens > 0 ? prefill(l, 1, sc.inputTokens, c) : null;
-    ttft.push(sc.inputTokens === 0 ? 0 : p1 ? p1.seconds + t.seconds : null);
-    const pb = sc.inputTokens > 0 ? prefill(l, B, sc.inputTokens, c) : null;
-    round.push((pb?.seconds ?? 0) + sc.outputTokens * t.seconds);
-    if (c === 'expected') { expectedTerms = t.terms; ttftBottleneck = p1?.bottleneck ?? null; }
+    step[i] = t.seconds;
+    let prefillRound = 0;
+    if (sc.inputTokens > 0) {
+      const p1 = prefill(l, 1, sc.inputTokens, c);
+      if (p1) ttft[i] = p1.seconds + t.seconds; else ttftKnown = false;
+      if (c === 'expected') ttftBottleneck = p1?.bottleneck ?? null;
+      prefillRound = (B === 1 ? p1 : prefill(l, B, sc.inputTokens, c))?.seconds ?? 0;
+    }
+    round[i] = prefillRound + sc.outputTokens * t.seconds;
+    if (c === 'expected') expectedTerms = t.terms;
   }
-  if (sc.inputTokens > 0 && ttft.includes(null)) notes.push(`${sc.chip.name} has no published compute figure, so time to first token is unknown and aggregate throughput leaves prefill out.`);
+  if (!ttftKnown) notes.push(`${sc.chip.name} has no published compute figure, so time to first token is unknown and aggregate throughput leaves prefill out.`);
 
-  const msPerToken = range(step.map((s) => s * 1e3));
-  const perUser = range(step.map((s) => 1 / s));
-  const aggregate = range(round.map((r) => (B * sc.outputTokens) / r));
+  const msPerToken = range3(step[0] * 1e3, step[1] * 1e3, step[2] * 1e3);
+  const perUser = range3(1 / step[0], 1 / step[1], 1 / step[2]);
+  const out = B * sc.outputTokens;
+  const aggregate = range3(out / round[0], out / round[1], out / round[2]);
   const power = sc.chip.powerW?.value ?? null;
-  const joules = power === null ? null : mapRange(aggregate, (tps) => (power * f.chips) / tps);
+  const joules = power === null ? null : range3((power * f.chips) / aggregate.low, (power * f.chips) / aggregate.expected, (power * f.chips) / aggregate.high);
   const hourly = sc.chip.price.hourlyUsd?.value ?? null;
   const purchase = sc.chip.price.purchaseUsd?.value ?? null;
   const perChipHour = hourly ?? (purchase !== null ? purchase / HOURS_AMORTISED : null);
-  const cost = perChipHour === null ? null : mapRange(aggregate, (tps) => (perChipHour * f.chips * 1e6) / (tps * 3600));
-  const basis = hourly !== null ? `rental at $${hourly.toFixed(2)} per ${sc.chip.unit}-hour`
-    : purchase !== null ? `purchase price $${Math.round(purchase).toLocaleString('en-US')} per ${sc.chip.unit} over 4 years, power and hosting excluded` : null;
+  const k = perChipHour === null ? 0 : (perChipHour * f.chips * 1e6) / 3600;
+  const cost = perChipHour === null ? null : range3(k / aggregate.low, k / aggregate.expected, k / aggregate.high);
+  const basis = hourly !== null ? 'rental' as const : purchase !== null ? 'purchase' as const : null;
 
   let specDecode: Estimate['specDecode'] = null;
   if (sc.specDecode) {
@@ -111,14 +122,14 @@ export function estimate(sc: Scenario): Estimate {
   return {
     ...head,
     layout: { tensorParallel: l.tensorParallel, pipelineStages: l.pipelineStages },
-    prefill: { ttftMs: ttft.includes(null) ? null : range((ttft as number[]).map((s) => s * 1e3)), bottleneck: ttftBottleneck },
+    prefill: { ttftMs: sc.inputTokens === 0 ? range3(0, 0, 0) : ttftKnown ? range3(ttft[0] * 1e3, ttft[1] * 1e3, ttft[2] * 1e3) : null, bottleneck: ttftBottleneck },
     decode: {
       tokensPerSecondPerUser: perUser, tokensPerSecond: aggregate, msPerToken, bottleneck: e.bottleneck,
       termsMs: { memory: e.memory * 1e3, compute: e.compute * 1e3, interconnect: e.interconnect * 1e3, latencyFloor: e.latencyFloor * 1e3 },
     },
     specDecode,
     energy: { joulesPerToken: joules, powerW: power },
-    cost: { usdPerMillionTokens: cost, basis },
+    cost: { usdPerMillionTokens: cost, basis, usdPerChipHour: perChipHour, purchaseUsd: purchase },
     notes,
   };
 }

@@ -49,10 +49,28 @@ export interface FitResult {
   maxChips: number | null;
 }
 
+interface ChipMemory {
+  /** tiers that serve inference, fastest first */
+  tiers: MemoryTier[];
+  /** capacity in bytes per chip of each tier (null when unpublished); ROM tiers hold hard-wired weights only */
+  capacity: (number | null)[];
+  writable: boolean[];
+}
+
+const memoryOf = new WeakMap<Chip, ChipMemory>();
+
+function chipMemory(chip: Chip): ChipMemory {
+  let m = memoryOf.get(chip);
+  if (!m) {
+    const tiers = chip.memory.filter((t) => t.servesInference).sort((a, b) => (b.bandwidthGBs?.value ?? 0) - (a.bandwidthGBs?.value ?? 0));
+    m = { tiers, capacity: tiers.map((t) => (t.capacityGB ? t.capacityGB.value * 1e9 : null)), writable: tiers.map((t) => t.kind !== 'rom') };
+    memoryOf.set(chip, m);
+  }
+  return m;
+}
+
 export function servingTiers(chip: Chip): MemoryTier[] {
-  return chip.memory
-    .filter((t) => t.servesInference)
-    .sort((a, b) => (b.bandwidthGBs?.value ?? 0) - (a.bandwidthGBs?.value ?? 0));
+  return chipMemory(chip).tiers;
 }
 
 export function weightsBytes(model: Model, chip: Chip, format: NumberFormat): number {
@@ -77,28 +95,28 @@ export function fit(input: FitInput): FitResult {
   const kvPerToken = kvBytesPerToken(model, kvElem).growing;
   const kvSeq = kvBytesForContext(model, kvElem, input.contextTokens) + stateBytesPerSequence(model, kvElem);
   const maxChips = chip.link.maxChips?.value ?? null;
-  const base = {
-    contextTokens: input.contextTokens, weightsBytes: weights, kvBytesPerToken: kvPerToken,
-    kvBytesPerSequence: kvSeq, maxChips,
-  };
 
   const refused = refusal(model, chip);
   if (refused) {
-    return { ...base, fits: false, refused: true, reason: refused, chipsNeeded: null, chipsForFastestTier: null,
+    return { fits: false, refused: true, reason: refused, chipsNeeded: null, chipsForFastestTier: null,
       chips: input.chips === 'auto' ? 1 : input.chips, batch: input.batch === 'max' ? 1 : input.batch,
-      usableBytesPerChip: null, maxBatchAtContext: null, maxContextAtBatch1: null, tiers: [] };
+      contextTokens: input.contextTokens, weightsBytes: weights, kvBytesPerToken: kvPerToken, kvBytesPerSequence: kvSeq,
+      usableBytesPerChip: null, maxBatchAtContext: null, maxContextAtBatch1: null, tiers: [], maxChips };
   }
 
   const hardwired = chip.runs.kind === 'hardwired';
-  const tiers = servingTiers(chip);
-  // Hard-wired weights live in ROM and take no writable capacity.
-  const writable = tiers.filter((t) => t.kind !== 'rom');
+  const mem = chipMemory(chip);
   const keep = 1 - input.reserveFraction;
-  const usable = (t: MemoryTier) => (t.capacityGB ? t.capacityGB.value * 1e9 * keep : null);
-  const capacities = writable.map(usable);
-  const capacityKnown = capacities.length > 0 && capacities.every((c) => c !== null);
-  const usablePerChip = capacityKnown ? capacities.reduce((a, c) => a + (c as number), 0) : null;
-  const fastestUsable = capacities[0] ?? null;
+  // Hard-wired weights live in ROM and take no writable capacity.
+  let usablePerChip: number | null = 0, fastestUsable: number | null = null, anyWritable = false;
+  for (let i = 0; i < mem.tiers.length; i++) {
+    if (!mem.writable[i]) continue;
+    const cap = mem.capacity[i];
+    if (!anyWritable) fastestUsable = cap === null ? null : cap * keep;
+    anyWritable = true;
+    usablePerChip = cap === null || usablePerChip === null ? null : usablePerChip + cap * keep;
+  }
+  if (!anyWritable) usablePerChip = null;
   const weightsToPlace = hardwired ? 0 : weights;
   const batchForFit = input.batch === 'max' ? 1 : input.batch;
   const need = weightsToPlace + batchForFit * kvSeq;
@@ -110,62 +128,64 @@ export function fit(input: FitInput): FitResult {
 
   const totalUsable = usablePerChip === null ? null : usablePerChip * chips;
   const maxBatchAtContext = totalUsable === null ? null : Math.max(0, Math.floor((totalUsable - weightsToPlace) / kvSeq));
-  const maxContextAtBatch1 = totalUsable === null ? null : maxContextFor(model, kvElem, totalUsable - weightsToPlace);
+  const maxContextAtBatch1 = totalUsable === null ? null : maxContextFor(model, kvElem, totalUsable - weightsToPlace - stateBytesPerSequence(model, kvElem));
   const batch = input.batch === 'max' ? Math.max(1, maxBatchAtContext ?? 1) : input.batch;
 
   let fits = true;
   let reason: string | undefined;
-  const unit = plural(chip.unit, chipsNeeded ?? 0);
   if (chipsNeeded !== null && maxChips !== null && chipsNeeded > maxChips) {
     fits = false;
-    reason = `needs ${chipsNeeded.toLocaleString('en-US')} ${unit}, more than the ${maxChips.toLocaleString('en-US')} the largest ${chip.name} deployment described holds`;
+    reason = `needs ${chipsNeeded.toLocaleString('en-US')} ${plural(chip.unit, chipsNeeded)}, more than the ${maxChips.toLocaleString('en-US')} the largest ${chip.name} deployment described holds`;
   } else if (input.chips !== 'auto' && chipsNeeded !== null && chipsNeeded > input.chips) {
     fits = false;
-    reason = `needs ${chipsNeeded.toLocaleString('en-US')} ${unit}; ${input.chips} ${plural(chip.unit, input.chips)} hold ${fmtGB(totalUsable ?? 0)} usable`;
+    reason = `needs ${chipsNeeded.toLocaleString('en-US')} ${plural(chip.unit, chipsNeeded)}; ${input.chips} ${plural(chip.unit, input.chips)} hold ${fmtGB(totalUsable ?? 0)} usable`;
   } else if (maxBatchAtContext !== null && maxBatchAtContext < 1) {
     fits = false;
     reason = `the weights fit but not one sequence of ${input.contextTokens.toLocaleString('en-US')} tokens`;
   }
 
   return {
-    ...base, fits, refused: false, reason, chipsNeeded, chipsForFastestTier, chips, batch,
+    fits, refused: false, reason, chipsNeeded, chipsForFastestTier, chips, batch,
+    contextTokens: input.contextTokens, weightsBytes: weights, kvBytesPerToken: kvPerToken, kvBytesPerSequence: kvSeq,
     usableBytesPerChip: usablePerChip, maxBatchAtContext, maxContextAtBatch1,
-    tiers: place(tiers, hardwired ? weights : 0, weightsToPlace, batch * kvSeq, chips, keep),
+    tiers: place(mem, hardwired ? weights : 0, weightsToPlace, batch * kvSeq, chips, keep), maxChips,
   };
 }
 
 /** Fill the fastest tier first: weights, then KV. Whatever overflows the last tier stays in it (reported by `fits`). */
-function place(tiers: MemoryTier[], romWeights: number, weights: number, kv: number, chips: number, keep: number): TierShare[] {
-  const shares: TierShare[] = tiers.map((tier) => ({ tier, weightsBytes: 0, kvBytes: 0 }));
-  const writable = shares.filter((s) => s.tier.kind !== 'rom');
-  const rom = shares.find((s) => s.tier.kind === 'rom');
-  if (rom) rom.weightsBytes = romWeights;
-  const room = writable.map((s) => (s.tier.capacityGB ? s.tier.capacityGB.value * 1e9 * keep * chips : Infinity));
-  let left = weights;
-  for (let i = 0; i < writable.length && left > 0; i++) {
-    const take = i === writable.length - 1 ? left : Math.min(left, room[i]);
-    writable[i].weightsBytes += take; room[i] -= take; left -= take;
+function place(mem: ChipMemory, romWeights: number, weights: number, kv: number, chips: number, keep: number): TierShare[] {
+  const shares: TierShare[] = [];
+  let wLeft = weights, kvLeft = kv;
+  let lastWritable = -1;
+  for (let i = 0; i < mem.tiers.length; i++) if (mem.writable[i]) lastWritable = i;
+  for (let i = 0; i < mem.tiers.length; i++) {
+    const tier = mem.tiers[i];
+    if (!mem.writable[i]) {
+      if (romWeights > 0) shares.push({ tier, weightsBytes: romWeights, kvBytes: 0 });
+      continue;
+    }
+    const cap = mem.capacity[i];
+    let room = i === lastWritable || cap === null ? Infinity : cap * keep * chips;
+    const w = wLeft < room ? wLeft : room;
+    wLeft -= w; room -= w;
+    const k = kvLeft < room ? kvLeft : room;
+    kvLeft -= k;
+    if (w > 0 || k > 0) shares.push({ tier, weightsBytes: w, kvBytes: k });
   }
-  left = kv;
-  for (let i = 0; i < writable.length && left > 0; i++) {
-    const take = i === writable.length - 1 ? left : Math.min(left, Math.max(0, room[i]));
-    writable[i].kvBytes += take; room[i] -= take; left -= take;
-  }
-  return shares.filter((s) => s.weightsBytes > 0 || s.kvBytes > 0);
+  return shares;
 }
 
-/** Longest context whose KV fits in `bytes` for one sequence (binary search; KV growth is piecewise linear). */
+/** Longest context whose KV fits in `bytes` for one sequence. KV grows at `allLayers` per token up to the local
+ *  window, then at `growing` (full-attention layers only). */
 function maxContextFor(model: Model, kvElem: number, bytes: number): number {
   if (bytes <= 0) return 0;
-  const per = kvBytesPerToken(model, kvElem).growing;
-  if (per === 0) return model.maxContext;
-  let lo = 0, hi = Math.min(model.maxContext, Math.floor(bytes / per) + 1_000_000);
-  if (kvBytesForContext(model, kvElem, hi) <= bytes) return hi;
-  while (hi - lo > 1) {
-    const mid = (lo + hi) >>> 1;
-    if (kvBytesForContext(model, kvElem, mid) <= bytes) lo = mid; else hi = mid;
-  }
-  return lo;
+  const per = kvBytesPerToken(model, kvElem);
+  if (per.growing === 0) return model.maxContext;
+  const w = model.localAttention?.window ?? Infinity;
+  let s = Math.floor(bytes / per.allLayers);
+  if (s > w) s = Math.floor(w + (bytes - per.allLayers * w) / per.growing);
+  while (s > 0 && kvBytesForContext(model, kvElem, s) > bytes) s--;
+  return s;
 }
 
 export function plural(unit: string, n: number): string {

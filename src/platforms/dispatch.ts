@@ -2,7 +2,8 @@
 import { execute, type Choice, type Context } from '../../commands/command.ts';
 import { COMMANDS, findCommand } from '../../commands/index.ts';
 import { compareCommand } from '../../commands/compare.ts';
-import { suggest } from '../catalog/resolve.ts';
+import { explainers } from '../../commands/explain.ts';
+import { rank, suggest } from '../catalog/resolve.ts';
 import { errorReply, type Reply } from '../reply/reply.ts';
 
 export async function runCommand(name: string, options: Record<string, unknown>, ctx: Context): Promise<Reply> {
@@ -24,10 +25,8 @@ export function autocomplete(commandName: string, option: string, partial: strin
     const q = partial.toLowerCase();
     return spec.choices.filter((c) => c.name.toLowerCase().includes(q)).slice(0, 25);
   }
-  if (spec.autocomplete === 'topic' && cmd && 'topics' in cmd) {
-    const topics = (cmd as unknown as { topics: () => Choice[] }).topics();
-    const q = partial.toLowerCase();
-    return topics.filter((t) => t.name.toLowerCase().includes(q) || t.value.includes(q)).slice(0, 25);
+  if (spec.autocomplete === 'topic') {
+    return rank(explainers().map((e) => ({ id: e.id, name: e.title, aliases: e.aliases })), partial).slice(0, 25).map((r) => ({ name: r.item.name, value: r.item.id }));
   }
   return [];
 }

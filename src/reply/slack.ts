@@ -23,6 +23,8 @@ export const SLACK_LIMITS = {
    * characters, even when every block is under its own limit (slackapi/bolt-js#2509, #2867). Stay well below.
    */
   messageText: 10_000,
+  /** text one fields/context/actions block may carry, so a single block never fills a message on its own */
+  blockText: 5_000,
 } as const;
 
 /** what the renderer keeps as the notification/fallback text of a message */
@@ -139,6 +141,25 @@ function pack(items: string[], max: number, sep: string): string[] {
 
 const md = (text: string): TextObject => ({ type: 'mrkdwn', text });
 
+/** Consecutive groups of at most `count` items and (unless a single item is larger) `chars` characters. */
+function groups<T>(items: T[], count: number, chars: number, size: (t: T) => number): T[][] {
+  const out: T[][] = [];
+  let cur: T[] = [];
+  let used = 0;
+  for (const it of items) {
+    const n = size(it);
+    if (cur.length && (cur.length >= count || used + n > chars)) {
+      out.push(cur);
+      cur = [];
+      used = 0;
+    }
+    cur.push(it);
+    used += n;
+  }
+  if (cur.length) out.push(cur);
+  return out;
+}
+
 // ---------------------------------------------------------------------------------------------------------------------
 // Blocks for each part of a Reply.
 
@@ -167,8 +188,8 @@ function fieldBlocks(fields: Field[]): SlackBlock[] {
     while (i < fields.length && (fields[i].inline === true) === inline) run.push(fields[i++]);
     if (inline) {
       const texts = run.map((f) => clip(fieldText(f), SLACK_LIMITS.fieldText)).filter((t) => t.trim());
-      for (let j = 0; j < texts.length; j += SLACK_LIMITS.sectionFields) {
-        blocks.push({ type: 'section', fields: texts.slice(j, j + SLACK_LIMITS.sectionFields).map(md) });
+      for (const g of groups(texts, SLACK_LIMITS.sectionFields, SLACK_LIMITS.blockText, (t) => t.length)) {
+        blocks.push({ type: 'section', fields: g.map(md) });
       }
     } else {
       const texts = run.map(fieldText).filter((t) => t.trim());
@@ -204,11 +225,8 @@ export function tableBlock(t: Table): SlackBlock {
 
 function contextBlocks(texts: string[], sep: string): SlackBlock[] {
   const elements = pack(texts, SLACK_LIMITS.contextText, sep).map(md);
-  const blocks: SlackBlock[] = [];
-  for (let i = 0; i < elements.length; i += SLACK_LIMITS.contextElements) {
-    blocks.push({ type: 'context', elements: elements.slice(i, i + SLACK_LIMITS.contextElements) });
-  }
-  return blocks;
+  return groups(elements, SLACK_LIMITS.contextElements, SLACK_LIMITS.blockText, (e) => e.text.length)
+    .map((g): SlackBlock => ({ type: 'context', elements: g }));
 }
 
 function actionBlocks(buttons: Button[]): SlackBlock[] {
@@ -224,11 +242,9 @@ function actionBlocks(buttons: Button[]): SlackBlock[] {
     if (b.active) el.style = 'primary';
     return el;
   });
-  const blocks: SlackBlock[] = [];
-  for (let i = 0; i < elements.length; i += SLACK_LIMITS.actionsElements) {
-    blocks.push({ type: 'actions', elements: elements.slice(i, i + SLACK_LIMITS.actionsElements) });
-  }
-  return blocks;
+  const size = (e: SlackButton) => e.text.text.length + e.action_id.length + (e.value?.length ?? 0);
+  return groups(elements, SLACK_LIMITS.actionsElements, SLACK_LIMITS.blockText, size)
+    .map((g): SlackBlock => ({ type: 'actions', elements: g }));
 }
 
 /** Characters of text a block carries, as Slack counts them towards `msg_blocks_too_long`. */
@@ -274,21 +290,8 @@ function fallback(reply: Reply): string {
  * Later messages carry "(continued i/n)" in their fallback text.
  */
 export function toSlack(reply: Reply): SlackMessage[] {
-  const groups: SlackBlock[][] = [];
-  let cur: SlackBlock[] = [];
-  let chars = 0;
-  for (const b of replyBlocks(reply)) {
-    const n = blockTextLength(b);
-    if (cur.length && (cur.length >= SLACK_LIMITS.blocksPerMessage || chars + n > SLACK_LIMITS.messageText)) {
-      groups.push(cur);
-      cur = [];
-      chars = 0;
-    }
-    cur.push(b);
-    chars += n;
-  }
-  if (cur.length) groups.push(cur);
+  const messages = groups(replyBlocks(reply), SLACK_LIMITS.blocksPerMessage, SLACK_LIMITS.messageText, blockTextLength);
   const text = fallback(reply);
   const title = clip(escapeText(plain(reply.title).replace(/\s+/g, ' ').trim() || 'memwall'), FALLBACK_CHARS - 20);
-  return groups.map((blocks, i) => ({ text: i === 0 ? text : `${title} (continued ${i + 1}/${groups.length})`, blocks }));
+  return messages.map((blocks, i) => ({ text: i === 0 ? text : `${title} (continued ${i + 1}/${messages.length})`, blocks }));
 }

@@ -1,8 +1,9 @@
 // Typed slash commands for the playground: "/fit llama-70b cerebras weights:fp8 context=32768" → name + options.
 // Positional values fill the command's options in order; key:value or key=value set one by name; quotes keep spaces.
-import type { Choice, Command, OptionSpec } from '../../../commands/command.ts';
+import type { Choice, Command, Context, OptionSpec } from '../../../commands/command.ts';
 import { COMMANDS, findCommand } from '../../../commands/index.ts';
-import { editDistance } from '../../catalog/resolve.ts';
+import { editDistance, suggest } from '../../catalog/resolve.ts';
+import { autocomplete } from '../dispatch.ts';
 
 export interface Subcommand { name: string; description: string; options: OptionSpec[] }
 export type Parsed = { name: string; options: Record<string, string> } | { error: string };
@@ -148,4 +149,74 @@ export function usage(cmd: Command<any>, subcommand?: string): string {
 export function choicesOf(spec: OptionSpec, partial: string): Choice[] {
   const q = partial.toLowerCase();
   return (spec.choices ?? []).filter((c) => c.name.toLowerCase().includes(q) || c.value.toLowerCase().includes(q)).slice(0, 25);
+}
+
+export interface Suggestion {
+  /** what the dropdown shows */
+  label: string;
+  /** a short explanation (the option's description, the chip's id) */
+  detail?: string;
+  /** the whole input after accepting it */
+  text: string;
+}
+
+const quoteIfNeeded = (v: string) => (/[\s"]/.test(v) ? (v.includes('"') ? `'${v}'` : `"${v}"`) : v);
+
+/**
+ * Up to 25 suggestions for what is being typed at the end of `text`: the command name, a subcommand, an option
+ * name ("weights:"), or the value of the option under the cursor (via dispatch.autocomplete).
+ */
+export function completeSlash(text: string, ctx: Context): Suggestion[] {
+  if (!text.startsWith('/') || text.length > 2000) return [];
+  const { tokens, open } = tokenize(text);
+  const atNewWord = /\s$/.test(text) && !open;
+  if (tokens.length === 0 || (tokens.length === 1 && !atNewWord)) {
+    const partial = (tokens[0]?.text ?? '/').replace(/^\//, '').toLowerCase();
+    const starts = COMMANDS.filter((c) => c.name.startsWith(partial));
+    const contains = COMMANDS.filter((c) => !c.name.startsWith(partial) && c.name.includes(partial));
+    return [...starts, ...contains].slice(0, 25).map((c) => ({ label: `/${c.name}`, detail: c.description, text: `/${c.name} ` }));
+  }
+  const cmd = findCommand(tokens[0].text);
+  if (!cmd) return [];
+  const current: Token = atNewWord ? { text: '', quoted: false, start: text.length, end: text.length } : tokens[tokens.length - 1];
+  let previous = tokens.slice(1, atNewWord ? undefined : -1);
+  const before = text.slice(0, current.start);
+  const subs = subcommandsOf(cmd);
+  let sub: string | undefined;
+  if (subs) {
+    if (previous.length === 0) {
+      const q = current.text.toLowerCase();
+      return subs.filter((s) => s.name.startsWith(q)).slice(0, 25).map((s) => ({ label: s.name, detail: s.description, text: `${before}${s.name} ` }));
+    }
+    sub = previous[0].text.toLowerCase();
+    previous = previous.slice(1);
+  }
+  const specs = optionsFor(cmd, sub);
+  const named = new Set(previous.filter((t) => isOptionKey(t, specs)).map((t) => t.key!.toLowerCase()));
+  const positionalCount = previous.filter((t) => !isOptionKey(t, specs)).length;
+
+  const values = (spec: OptionSpec, partial: string, prefix: string): Suggestion[] => {
+    let choices = autocomplete(cmd.name, spec.name, partial, ctx);
+    if (!choices.length && sub) {
+      if (spec.autocomplete === 'model') choices = suggest(ctx.catalog.models, partial, 25);
+      else if (spec.autocomplete === 'chip') choices = suggest(ctx.catalog.chips, partial, 25);
+      else choices = choicesOf(spec, partial);
+    }
+    return choices.map((c) => ({ label: c.name, detail: c.name === c.value ? spec.name : c.value, text: `${before}${prefix}${quoteIfNeeded(c.value)} ` }));
+  };
+
+  if (current.key !== undefined && isOptionKey(current, specs)) {
+    const spec = specs.find((o) => o.name.toLowerCase() === current.key!.toLowerCase())!;
+    return values(spec, current.text, `${spec.name}:`).slice(0, 25);
+  }
+  const free = specs.filter((o) => !named.has(o.name.toLowerCase()));
+  const slot = free[positionalCount];
+  const partial = current.key !== undefined ? text.slice(current.start, current.end) : current.text;
+  const out: Suggestion[] = slot && current.key === undefined ? values(slot, partial, '') : [];
+  if (!slot?.required) {
+    const q = partial.toLowerCase();
+    const unused = free.slice(positionalCount).filter((o) => o.name.toLowerCase().startsWith(q));
+    out.push(...unused.map((o) => ({ label: `${o.name}:`, detail: o.description, text: `${before}${o.name}:` })));
+  }
+  return out.slice(0, 25);
 }
