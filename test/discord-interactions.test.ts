@@ -210,6 +210,12 @@ describe('autocomplete', () => {
     expect(values.slice(0, 3).every((v) => v.startsWith('llama'))).toBe(true);
   });
 
+  it('topic autocomplete (/explain) is served too', async () => {
+    const r = await postInteraction(url, signer, interaction(4, { name: 'explain', type: 1, options: [focused('topic', 'memory')] }));
+    expect(r.json.type).toBe(8);
+    expect(r.json.data.choices.map((c: any) => c.value)).toContain('memory-wall');
+  });
+
   it('an empty query still answers (≤25 choices), and an unknown option answers with none', async () => {
     const r = await postInteraction(url, signer, interaction(4, { name: 'compare', type: 1, options: [focused('a', '')] }));
     expect(r.json.type).toBe(8);

@@ -1,6 +1,7 @@
 // src/reply/discord.ts: a Reply as Discord message JSON, within every limit, keeping the essential answer.
 import { describe, expect, it } from 'vitest';
 import { catalog } from '../src/catalog/load.ts';
+import { COMMANDS } from '../commands/index.ts';
 import { runCommand } from '../src/platforms/dispatch.ts';
 import { clip, COLOURS, toDiscord } from '../src/reply/discord.ts';
 import { answer, errorReply, type Reply } from '../src/reply/reply.ts';
@@ -85,6 +86,15 @@ describe('toDiscord: ordinary replies', () => {
       expect(limitViolations(m), `/${name} ${JSON.stringify(options)}`).toEqual([]);
       expect(m.embeds[0].title).toBe(clip(r.title, 256));
       expect(m.embeds[0].description).toContain(r.summary.slice(0, 80));
+    }
+  });
+
+  it('renders every command that needs no options within the limits (new commands included as they appear)', async () => {
+    const free = COMMANDS.filter((c) => !c.options.some((o) => o.required) && !(c as { subcommands?: unknown[] }).subcommands?.length);
+    expect(free.length).toBeGreaterThan(2);
+    for (const c of free) {
+      const m = toDiscord(await runCommand(c.name, {}, ctx), { chartName: 'chart.png' });
+      expect(limitViolations(m), `/${c.name}`).toEqual([]);
     }
   });
 });

@@ -7,7 +7,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Command, OptionSpec } from '../commands/command.ts';
 import { COMMANDS } from '../commands/index.ts';
 import { catalog } from '../src/catalog/load.ts';
-import { createSlackApp, type SlackApp } from '../src/platforms/slack/app.ts';
+import { answer } from '../src/reply/reply.ts';
+import { toSlack } from '../src/reply/slack.ts';
+import { capped, createSlackApp, describeError, type SlackApp } from '../src/platforms/slack/app.ts';
 import { parseCommandText } from '../src/platforms/slack/parse.ts';
 import { buttonBody, postSigned, slashBody, startFakeSlack, type FakeSlack, type Recorded } from './helpers/slack-fake.ts';
 import { slackLimitViolations } from './helpers/slack-limits.ts';
@@ -121,6 +123,8 @@ describe('slash commands over signed HTTP', () => {
     const since = fake.requests.slice(before);
     const getUrl = since.find((r) => r.path === '/api/files.getUploadURLExternal')!;
     expect(getUrl.form?.filename).toBe('chart.png');
+    // the chart's alt text rides along (web-api 8.2 names it alt_text; Slack's method documents alt_txt)
+    expect(getUrl.form?.alt_text).toMatch(/Groq LPU v1.*Decode/);
     const upload = since.find((r) => r.path.startsWith('/upload/'))!;
     expect(upload).toBeDefined();
     const bytes = Object.values(upload.parts ?? {}).find((v): v is Buffer => Buffer.isBuffer(v))!;
@@ -277,5 +281,23 @@ describe('a bad bot token', () => {
     } finally {
       delete fake.failures['auth.test'];
     }
+  });
+});
+
+describe('answers longer than response_url allows', () => {
+  it('keeps the first 5 messages (response_url takes 5) and says how many parts were left out', () => {
+    const notes = Array.from({ length: 40 }, (_, i) => `note ${i} ${'n'.repeat(2900)}`);
+    const msgs = toSlack(answer('Long', 'S', { notes }));
+    expect(msgs.length).toBeGreaterThan(5);
+    const kept = capped(msgs);
+    expect(kept).toHaveLength(5);
+    expect(JSON.stringify(kept[4].blocks.at(-1))).toContain(`${msgs.length - 5} more parts were left out`);
+    for (const m of kept) expect(slackLimitViolations(m)).toEqual([]);
+  });
+
+  it('describes errors in one line without tokens', () => {
+    const e = Object.assign(new Error('An API error occurred: not_in_channel\n    at x (y.js:1:1)'), { code: 'slack_webapi_platform_error', data: { error: 'not_in_channel' } });
+    expect(describeError(e)).toBe('Error: slack_webapi_platform_error: not_in_channel: An API error occurred: not_in_channel');
+    expect(describeError(new Error('bad xoxb-123-abc'))).toBe('Error: bad [token]');
   });
 });

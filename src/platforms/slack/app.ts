@@ -78,7 +78,7 @@ export function quietLogger(level: LogLevel = LogLevel.WARN): Logger {
 const responseType = (r: Reply) => (r.private || r.kind === 'error' ? 'ephemeral' : 'in_channel');
 
 /** The first MAX_RESPONSES messages; when there are more, the last one says so. */
-function capped(messages: SlackMessage[]): SlackMessage[] {
+export function capped(messages: SlackMessage[]): SlackMessage[] {
   if (messages.length <= MAX_RESPONSES) return messages;
   const kept = messages.slice(0, MAX_RESPONSES);
   const last = kept[MAX_RESPONSES - 1];
@@ -244,7 +244,7 @@ export async function createSlackApp(opts: SlackAppOptions): Promise<SlackApp> {
       receiver.requestListener(req, res); // verifies the signature and timestamp, then hands the event to the app
     } catch (e) {
       // a path or method the receiver does not serve
-      logger.warn(`slack: ${describeError(e)}`);
+      logger.warn(`unrouted request: ${describeError(e)}`);
       if (!res.headersSent) res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
     }
   };

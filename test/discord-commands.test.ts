@@ -130,7 +130,7 @@ describe('deploy-commands', () => {
     expect(put.path).toBe('/api/v10/applications/app-9/guilds/guild-7/commands');
     expect(put.headers.authorization).toBe('Bot tok-SECRET');
     expect(put.json).toEqual(discordCommandDefinitions());
-    expect(r.message).toMatch(/Registered 6 slash commands guild guild-7/);
+    expect(r.message).toMatch(new RegExp(`Registered ${COMMANDS.length} slash commands guild guild-7`));
     expect(r.message).not.toContain('SECRET');
   });
 
@@ -184,7 +184,7 @@ describe('deploy-commands', () => {
     const r = await run({ DISCORD_TOKEN: 'script-tok', DISCORD_APPLICATION_ID: 'app-s', DISCORD_GUILD_ID: 'g-s', DISCORD_API_BASE: fake.apiBase });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/Registered 6 slash commands/);
+    expect(r.stdout).toMatch(new RegExp(`Registered ${COMMANDS.length} slash commands`));
     const put = fake.requests.find((x) => x.path === '/api/v10/applications/app-s/guilds/g-s/commands');
     expect(put?.headers.authorization).toBe('Bot script-tok');
     expect(put?.json).toEqual(discordCommandDefinitions());

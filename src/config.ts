@@ -1,0 +1,76 @@
+// Configuration from the environment (and .env), validated at start. A bad setting stops start-up with one line naming it.
+import { z } from 'zod';
+
+const optional = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
+
+const Env = z.object({
+  PORT: z.preprocess((v) => (v === undefined || v === '' ? '3000' : v), z.string().regex(/^\d+$/, 'must be a port number (0–65535)').transform(Number).refine((n) => n >= 0 && n <= 65535, 'must be a port number (0–65535)')),
+  HOST: optional(z.string().min(1)),
+  DISCORD_TOKEN: optional(z.string().min(20, 'looks too short for a Discord bot token')),
+  DISCORD_PUBLIC_KEY: optional(z.string().regex(/^[0-9a-fA-F]{64}$/, 'must be the 64-hex-digit public key from the Discord developer portal')),
+  DISCORD_APPLICATION_ID: optional(z.string().regex(/^\d{5,25}$/, 'must be the numeric application id')),
+  DISCORD_GUILD_ID: optional(z.string().regex(/^\d{5,25}$/, 'must be a numeric guild (server) id')),
+  DISCORD_API_BASE: optional(z.url('must be a URL')),
+  SLACK_SIGNING_SECRET: optional(z.string().min(8, 'looks too short for a Slack signing secret')),
+  SLACK_BOT_TOKEN: optional(z.string().regex(/^xoxb-/, 'must be a bot token starting with xoxb-')),
+  SLACK_APP_TOKEN: optional(z.string().regex(/^xapp-/, 'must be an app-level token starting with xapp-')),
+  SLACK_API_URL: optional(z.url('must be a URL')),
+  SLACK_SUBSCRIBERS: z.preprocess((v) => (v === undefined || v === '' ? 'anyone' : v), z.enum(['anyone', 'admins'], { message: 'must be "anyone" or "admins"' })),
+  MEMWALL_DB: optional(z.string().min(1)),
+});
+
+export interface Config {
+  port: number;
+  host: string;
+  discord: {
+    gateway: { token: string } | null;
+    http: { publicKey: string; applicationId: string } | null;
+    apiBase: string;
+  };
+  slack: { signingSecret?: string; botToken: string; appToken?: string; apiUrl?: string; subscribers: 'anyone' | 'admins' } | null;
+  /** no platform credentials: run the local playground */
+  playground: boolean;
+  dbPath: string;
+}
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const r = Env.safeParse(env);
+  if (!r.success) {
+    const issue = r.error.issues[0];
+    const name = String(issue.path[0] ?? 'environment');
+    const raw = env[name];
+    // never echo a secret back
+    const shown = raw === undefined || /TOKEN|SECRET|KEY/.test(name) ? '' : ` (got "${raw}")`;
+    throw new ConfigError(`${name} ${issue.message}${shown}`);
+  }
+  const e = r.data;
+  if (e.DISCORD_PUBLIC_KEY && !e.DISCORD_APPLICATION_ID) throw new ConfigError('DISCORD_APPLICATION_ID is required when DISCORD_PUBLIC_KEY is set (HTTP interactions need both)');
+  if (e.SLACK_SIGNING_SECRET && !e.SLACK_BOT_TOKEN) throw new ConfigError('SLACK_BOT_TOKEN is required when SLACK_SIGNING_SECRET is set');
+  if (e.SLACK_APP_TOKEN && !e.SLACK_BOT_TOKEN) throw new ConfigError('SLACK_BOT_TOKEN is required when SLACK_APP_TOKEN is set (Socket Mode)');
+  if (e.SLACK_BOT_TOKEN && !e.SLACK_SIGNING_SECRET && !e.SLACK_APP_TOKEN) throw new ConfigError('SLACK_BOT_TOKEN needs SLACK_SIGNING_SECRET (HTTP) or SLACK_APP_TOKEN (Socket Mode)');
+  const discordHttp = e.DISCORD_PUBLIC_KEY && e.DISCORD_APPLICATION_ID ? { publicKey: e.DISCORD_PUBLIC_KEY, applicationId: e.DISCORD_APPLICATION_ID } : null;
+  const slack = e.SLACK_BOT_TOKEN ? { signingSecret: e.SLACK_SIGNING_SECRET, botToken: e.SLACK_BOT_TOKEN, appToken: e.SLACK_APP_TOKEN, apiUrl: e.SLACK_API_URL, subscribers: e.SLACK_SUBSCRIBERS } : null;
+  const playground = !e.DISCORD_TOKEN && !discordHttp && !slack;
+  return {
+    port: e.PORT,
+    // the playground is for this machine only; platform endpoints must be reachable by Discord and Slack
+    host: playground ? '127.0.0.1' : e.HOST ?? '0.0.0.0',
+    discord: { gateway: e.DISCORD_TOKEN ? { token: e.DISCORD_TOKEN } : null, http: discordHttp, apiBase: e.DISCORD_API_BASE ?? 'https://discord.com/api/v10' },
+    slack,
+    playground,
+    dbPath: e.MEMWALL_DB ?? 'var/memwall.db',
+  };
+}
+
+/** What is switched on, for the start-up log. Never includes a secret. */
+export function describe(c: Config): string[] {
+  const on: string[] = [];
+  if (c.discord.gateway) on.push('Discord gateway (Guilds intent)');
+  if (c.discord.http) on.push(`Discord HTTP interactions at POST /discord/interactions (application ${c.discord.http.applicationId})`);
+  if (c.slack?.appToken) on.push('Slack Socket Mode');
+  else if (c.slack) on.push('Slack HTTP at POST /slack/events');
+  if (c.playground) on.push('local playground (no platform credentials set)');
+  return on;
+}

@@ -1,0 +1,108 @@
+// `npm start`: reads the configuration, starts what it names (Discord, Slack) or, with no credentials, the playground.
+import 'dotenv/config';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Context } from '../commands/command.ts';
+import { catalog, CatalogError } from './catalog/load.ts';
+import { ConfigError, describe, loadConfig, type Config } from './config.ts';
+
+type Handler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
+
+export interface Running { port: number; stop(): Promise<void> }
+
+export async function start(config: Config, log: (line: string) => void = console.log): Promise<Running> {
+  const cat = catalog(); // validate data/ before anything listens
+  const context = (): Context => ({ catalog: cat });
+  const routes = new Map<string, Handler>();
+  const stops: (() => Promise<void>)[] = [];
+  let playgroundHandle: ((req: IncomingMessage, res: ServerResponse) => Promise<boolean>) | null = null;
+
+  if (config.discord.http) {
+    const { createDiscordInteractionsHandler } = await import('./platforms/discord/interactions.ts');
+    routes.set('POST /discord/interactions', createDiscordInteractionsHandler({ ...config.discord.http, apiBase: config.discord.apiBase, context }));
+  }
+  if (config.discord.gateway) {
+    const { startDiscordGateway } = await import('./platforms/discord/gateway.ts');
+    const gw = await startDiscordGateway({ token: config.discord.gateway.token, context });
+    stops.push(gw.stop);
+  }
+  if (config.slack) {
+    const { createSlackApp } = await import('./platforms/slack/app.ts');
+    const app = await createSlackApp({ signingSecret: config.slack.signingSecret ?? '', botToken: config.slack.botToken, appToken: config.slack.appToken, apiUrl: config.slack.apiUrl, context });
+    if (app.requestListener) routes.set('POST /slack/events', app.requestListener);
+    await app.start();
+    stops.push(app.stop);
+  }
+  if (config.playground) {
+    const { createPlayground } = await import('./platforms/local/playground.ts');
+    const pg = createPlayground({ context: (channelId: string) => ({ catalog: cat, channel: { platform: 'local', id: channelId, canManage: true } }) });
+    playgroundHandle = pg.handle;
+  }
+
+  const server = createServer(async (req, res) => {
+    try {
+      const path = (req.url ?? '/').split('?')[0];
+      const route = routes.get(`${req.method} ${path}`);
+      if (route) return void (await route(req, res));
+      if (playgroundHandle && (await playgroundHandle(req, res))) return;
+      if (path === '/healthz') { res.writeHead(200, { 'content-type': 'text/plain' }); return void res.end('ok\n'); }
+      res.writeHead(404, { 'content-type': 'text/plain' });
+      res.end('Not found\n');
+    } catch (e) {
+      log(`request failed: ${(e as Error).message}`);
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
+      res.end('Internal error\n');
+    }
+  });
+  const needsServer = routes.size > 0 || config.playground;
+  let port = config.port;
+  if (needsServer) {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.port, config.host, () => resolve());
+    });
+    const addr = server.address();
+    port = typeof addr === 'object' && addr ? addr.port : config.port;
+  }
+  for (const line of describe(config)) log(`memwall: ${line}`);
+  if (config.playground) log(`memwall: playground at http://127.0.0.1:${port}/ — type /fit llama-70b cerebras`);
+  else if (needsServer) log(`memwall: listening on ${config.host}:${port}`);
+
+  return {
+    port,
+    async stop() {
+      for (const s of stops.reverse()) await s().catch((e) => log(`stop failed: ${(e as Error).message}`));
+      if (needsServer) await new Promise<void>((resolve) => { server.close(() => resolve()); server.closeAllConnections?.(); });
+    },
+  };
+}
+
+async function main() {
+  let config: Config;
+  try {
+    config = loadConfig(process.env);
+  } catch (e) {
+    if (e instanceof ConfigError) { console.error(`memwall: configuration problem: ${e.message}. See .env.example.`); process.exit(1); }
+    throw e;
+  }
+  let running: Running;
+  try {
+    running = await start(config);
+  } catch (e) {
+    if (e instanceof CatalogError) console.error(`memwall: the catalog in data/ is broken: ${e.message}`);
+    else if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') console.error(`memwall: port ${config.port} is in use; set PORT to another port.`);
+    else console.error(`memwall: could not start: ${(e as Error).message}`);
+    process.exit(1);
+  }
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`memwall: ${signal} received, shutting down`);
+    await running.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href) await main();
