@@ -21,6 +21,8 @@ export interface Context {
   channel?: { platform: 'discord' | 'slack' | 'local'; id: string; guildId?: string; canManage?: boolean };
   /** the current time, injected so commands stay testable */
   now?: () => Date;
+  /** subscriptions and previews for /digest, when a database is configured */
+  digest?: import('../src/digest/service.ts').DigestService;
 }
 
 export interface Command<I = Record<string, unknown>> {

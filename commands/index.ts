@@ -1,6 +1,7 @@
 // Every slash command, defined once for Discord, Slack, the playground and the CLI.
 import type { Command } from './command.ts';
 import { chipCommand } from './chip.ts';
+import { digestCommand } from './digest.ts';
 import { disaggCommand } from './disagg.ts';
 import { helpCommand } from './help.ts';
 import { landscapeCommand } from './landscape.ts';
@@ -11,7 +12,7 @@ import { fitCommand } from './fit.ts';
 import { modelCommand } from './model.ts';
 import { sourcesCommand } from './sources.ts';
 
-export const COMMANDS: Command<any>[] = [fitCommand, compareCommand, estimateCommand, disaggCommand, landscapeCommand, chipCommand, modelCommand, explainCommand, sourcesCommand];
+export const COMMANDS: Command<any>[] = [fitCommand, compareCommand, estimateCommand, disaggCommand, landscapeCommand, chipCommand, modelCommand, explainCommand, sourcesCommand, digestCommand];
 COMMANDS.push(helpCommand(() => COMMANDS));
 
 export function findCommand(name: string): Command<any> | undefined {

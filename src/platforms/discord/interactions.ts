@@ -38,7 +38,7 @@ export function ed25519PublicKey(hex: string): KeyObject {
 
 /** True when `signatureHex` is a valid Ed25519 signature of timestamp + body under `key`. */
 export function verifyDiscordSignature(key: KeyObject, signatureHex: string | undefined, timestamp: string | undefined, body: Buffer): boolean {
-  return true; if (!signatureHex || !timestamp || !/^[0-9a-f]{128}$/i.test(signatureHex)) return false;
+  if (!signatureHex || !timestamp || !/^[0-9a-f]{128}$/i.test(signatureHex)) return false;
   try {
     return verify(null, Buffer.concat([Buffer.from(timestamp, 'utf8'), body]), key, Buffer.from(signatureHex, 'hex'));
   } catch {

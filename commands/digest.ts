@@ -1,0 +1,80 @@
+// /digest subscribe|unsubscribe|status|preview — scheduled digests of the landscape in this channel.
+import { z } from 'zod';
+import type { Status } from '../src/digest/service.ts';
+import { answer, errorReply, type Reply } from '../src/reply/reply.ts';
+import type { Command, Context, OptionSpec } from './command.ts';
+
+const SUBCOMMANDS = ['subscribe', 'unsubscribe', 'status', 'preview'] as const;
+
+const Input = z.object({
+  subcommand: z.enum(SUBCOMMANDS, { message: 'use subscribe, unsubscribe, status or preview' }),
+  schedule: z.string().optional(),
+  timezone: z.string().optional(),
+  model: z.string().optional(),
+});
+type Input = z.infer<typeof Input>;
+
+const scheduleOpt: OptionSpec = { name: 'schedule', description: 'daily, weekly (Monday 09:00, default) or a cron like "30 8 * * 1-5"', type: 'string' };
+const timezoneOpt: OptionSpec = { name: 'timezone', description: 'IANA timezone, e.g. Europe/London (default UTC)', type: 'string' };
+const modelOpt: OptionSpec = { name: 'model', description: 'Reference model for the landscape (default llama-3.1-70b)', type: 'string', autocomplete: 'model' };
+
+export function when(d: Date | null, tz: string): string {
+  if (!d) return '—';
+  const local = new Intl.DateTimeFormat('en-GB', { timeZone: tz, weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', hour12: false, timeZoneName: 'short' }).format(d);
+  return `${local} (${d.toISOString().slice(0, 16).replace('T', ' ')} UTC)`;
+}
+
+function statusFields(s: Status) {
+  const { sub, next } = s;
+  return [
+    { name: 'Schedule', value: `${sub.scheduleLabel} (\`${sub.cron}\`) in ${sub.timezone}`, inline: false },
+    { name: 'Next digest', value: sub.pausedReason ? `paused: ${sub.pausedReason}` : when(next, sub.timezone), inline: false },
+    { name: 'Last digest', value: sub.lastPostedAt ? when(new Date(sub.lastPostedAt), sub.timezone) : 'none yet', inline: true },
+    { name: 'Model', value: sub.model, inline: true },
+    { name: 'Posted so far', value: String(sub.postCount), inline: true },
+  ];
+}
+
+export const digestCommand: Command<Input> & { subcommands: { name: string; description: string; options: OptionSpec[] }[] } = {
+  name: 'digest',
+  description: 'Scheduled digests of the inference hardware landscape in this channel',
+  options: [],
+  subcommands: [
+    { name: 'subscribe', description: 'Post a digest here on a schedule', options: [scheduleOpt, timezoneOpt, modelOpt] },
+    { name: 'unsubscribe', description: 'Stop the digest in this channel', options: [] },
+    { name: 'status', description: 'Schedule, next and last digest for this channel', options: [] },
+    { name: 'preview', description: 'See the next digest now (only you)', options: [modelOpt] },
+  ],
+  defaultMemberPermissions: '16', // Manage Channels
+  slow: true,
+  input: Input,
+  run(o, ctx): Reply {
+    const svc = ctx.digest;
+    if (!svc) return errorReply('Digests are switched off here: no database is configured.', 'Set MEMWALL_DB (default var/memwall.db) and restart.');
+    const ch = ctx.channel ? { platform: ctx.channel.platform, id: ctx.channel.id, workspaceId: ctx.channel.guildId ?? null } : null;
+    if (o.subcommand === 'preview') {
+      const p = svc.preview(ch, o.model);
+      if (!p.ok) return errorReply(p.error);
+      return { ...p.value.reply, private: true, notes: ['Preview — only you can see this; nothing was posted or recorded.', ...p.value.reply.notes] };
+    }
+    if (!ch) return errorReply('This needs a channel.', 'Run it in the channel that should get the digest.');
+    if ((o.subcommand === 'subscribe' || o.subcommand === 'unsubscribe') && ctx.channel?.canManage === false) {
+      return errorReply(`You need permission to manage this channel to ${o.subcommand} it.`, ctx.channel.platform === 'slack' ? 'A workspace admin can subscribe it, or change SLACK_SUBSCRIBERS.' : 'Ask someone with Manage Channels.');
+    }
+    if (o.subcommand === 'subscribe') {
+      const r = svc.subscribe(ch, o);
+      if (!r.ok) return errorReply(r.error, r.hint);
+      return answer('Digest subscribed', `This channel will get the landscape digest **${r.value.sub.scheduleLabel}**; the next one is ${when(r.value.next, r.value.sub.timezone)}.`, {
+        fields: statusFields(r.value), notes: [r.note ? `Already subscribed: ${r.note}.` : 'Use `/digest preview` to see one now, `/digest unsubscribe` to stop.'],
+      });
+    }
+    if (o.subcommand === 'unsubscribe') {
+      return svc.unsubscribe(ch)
+        ? answer('Digest stopped', 'This channel will get no more digests.')
+        : errorReply('This channel has no digest subscription.', 'Subscribe with `/digest subscribe weekly`.');
+    }
+    const s = svc.status(ch);
+    if (!s) return answer('No digest here', 'This channel is not subscribed. Try `/digest subscribe weekly Europe/London`.', { private: true });
+    return answer('Digest status', s.sub.pausedReason ? `Paused: ${s.sub.pausedReason}` : `Next digest ${when(s.next, s.sub.timezone)}.`, { fields: statusFields(s), private: true });
+  },
+};
