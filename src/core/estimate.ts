@@ -66,13 +66,11 @@ export function estimate(sc: Scenario): Estimate {
   const context = sc.inputTokens + sc.outputTokens;
   const f = fit({ model: sc.model, chip: sc.chip, weights: sc.weights, kv: sc.kv, contextTokens: context,
     batch: sc.batch, chips: sc.chips, reserveFraction: sc.reserveFraction });
-  const head = {
-    model: { id: sc.model.id, name: sc.model.name }, chip: { id: sc.chip.id, name: sc.chip.name, unit: sc.chip.unit },
-    chips: f.chips, weights: sc.weights, kv: sc.kv, batch: f.batch, inputTokens: sc.inputTokens, outputTokens: sc.outputTokens, fit: f,
-  };
   const notes: string[] = [];
   if (!f.fits) {
-    return { ...head, layout: null, prefill: null, decode: null, specDecode: null,
+    return { model: { id: sc.model.id, name: sc.model.name }, chip: { id: sc.chip.id, name: sc.chip.name, unit: sc.chip.unit },
+      chips: f.chips, weights: sc.weights, kv: sc.kv, batch: f.batch, inputTokens: sc.inputTokens, outputTokens: sc.outputTokens, fit: f,
+      layout: null, prefill: null, decode: null, specDecode: null,
       energy: { joulesPerToken: null, powerW: sc.chip.powerW?.value ?? null }, cost: { usdPerMillionTokens: null, basis: null, usdPerChipHour: null, purchaseUsd: null }, notes };
   }
   const l = layout(sc.model, sc.chip, sc.family, sc.weights, sc.kv, f);
@@ -120,7 +118,8 @@ export function estimate(sc: Scenario): Estimate {
   }
   const e = expectedTerms as StepTerms;
   return {
-    ...head,
+    model: { id: sc.model.id, name: sc.model.name }, chip: { id: sc.chip.id, name: sc.chip.name, unit: sc.chip.unit },
+    chips: f.chips, weights: sc.weights, kv: sc.kv, batch: f.batch, inputTokens: sc.inputTokens, outputTokens: sc.outputTokens, fit: f,
     layout: { tensorParallel: l.tensorParallel, pipelineStages: l.pipelineStages },
     prefill: { ttftMs: sc.inputTokens === 0 ? range3(0, 0, 0) : ttftKnown ? range3(ttft[0] * 1e3, ttft[1] * 1e3, ttft[2] * 1e3) : null, bottleneck: ttftBottleneck },
     decode: {

@@ -25,11 +25,19 @@ export interface Layout {
   /** bytes of one routed expert in one layer */
   expertBytes: number;
   /** share of weights and of KV in each tier, with that tier's bandwidth */
-  weightTiers: { share: number; bandwidthBs: number | null }[];
-  kvTiers: { share: number; bandwidthBs: number | null }[];
+  weightTiers: TierRate[];
+  kvTiers: TierRate[];
   /** weight-only quantisation: the family serves this format by widening weights on the fly */
   dequant: boolean;
+  /** link bandwidth per chip per direction, bytes/s (0 when unpublished) */
+  linkBs: number;
+  cases: Record<Case, CaseConstants>;
 }
+
+interface TierRate { share: number; bandwidthBs: number | null }
+
+/** Efficiency constants for one case, resolved once per layout. */
+interface CaseConstants { bwEff: number; kvBwEff: number; flops: number; floor: number; hop: number }
 
 export function layout(model: Model, chip: Chip, family: Family, weightsFormat: NumberFormat, kvFormat: NumberFormat, fit: FitResult): Layout {
   const domain = Math.max(1, chip.link.domainSize?.value ?? 1);
@@ -40,20 +48,31 @@ export function layout(model: Model, chip: Chip, family: Family, weightsFormat: 
   const cf = computeFormat(chip, dequant ? 'bf16' : weightsFormat);
   const p = paramCounts(model);
   const perParam = p.total > 0 ? fit.weightsBytes / p.total : 0;
-  const weightTotal = fit.tiers.reduce((a, t) => a + t.weightsBytes, 0) || 1;
-  const kvTotal = fit.tiers.reduce((a, t) => a + t.kvBytes, 0);
-  const bw = (t: FitResult['tiers'][number]) => (t.tier.bandwidthGBs ? t.tier.bandwidthGBs.value * 1e9 : null);
-  return {
+  let weightTotal = 0, kvTotal = 0;
+  for (const t of fit.tiers) { weightTotal += t.weightsBytes; kvTotal += t.kvBytes; }
+  const weightTiers: TierRate[] = [], kvTiers: TierRate[] = [];
+  for (const t of fit.tiers) {
+    const bandwidthBs = t.tier.bandwidthGBs ? t.tier.bandwidthGBs.value * 1e9 : null;
+    if (t.weightsBytes > 0) weightTiers.push({ share: t.weightsBytes / (weightTotal || 1), bandwidthBs });
+    if (t.kvBytes > 0) kvTiers.push({ share: t.kvBytes / kvTotal, bandwidthBs });
+  }
+  if (kvTiers.length === 0 && fit.tiers.length > 0) {
+    const t = fit.tiers[0];
+    kvTiers.push({ share: 1, bandwidthBs: t.tier.bandwidthGBs ? t.tier.bandwidthGBs.value * 1e9 : null });
+  }
+  const l: Layout = {
     model, chip, family, weightsFormat, kvElement: kvBytesPerElement(kvFormat), fit, tensorParallel, pipelineStages,
     tflopsPublished: cf.tflops,
     fixedWeightBytes: (p.nonExpert - p.embedding) * perParam,
     expertBytes: p.expertPerLayerEach * perParam,
-    weightTiers: fit.tiers.filter((t) => t.weightsBytes > 0).map((t) => ({ share: t.weightsBytes / weightTotal, bandwidthBs: bw(t) })),
-    kvTiers: kvTotal > 0
-      ? fit.tiers.filter((t) => t.kvBytes > 0).map((t) => ({ share: t.kvBytes / kvTotal, bandwidthBs: bw(t) }))
-      : fit.tiers.slice(0, 1).map((t) => ({ share: 1, bandwidthBs: bw(t) })),
-    dequant,
+    weightTiers, kvTiers, dequant,
+    linkBs: (chip.link.bandwidthGBs?.value ?? 0) * 1e9,
+    cases: { low: null as unknown as CaseConstants, expected: null as unknown as CaseConstants, high: null as unknown as CaseConstants },
   };
+  l.cases.low = resolveConstants(l, 'low');
+  l.cases.expected = resolveConstants(l, 'expected');
+  l.cases.high = resolveConstants(l, 'high');
+  return l;
 }
 
 export interface StepTerms {
@@ -66,7 +85,7 @@ export interface StepTerms {
 }
 
 /** Pessimistic case takes the low efficiencies and the high latencies. */
-function constants(l: Layout, c: Case) {
+function resolveConstants(l: Layout, c: Case): CaseConstants {
   const f = l.family;
   const flip: Case = c === 'low' ? 'high' : c === 'high' ? 'low' : 'expected';
   const bwConst = (l.dequant && f.dequantBandwidthEfficiency[l.weightsFormat]) || f.bandwidthEfficiency;
@@ -86,14 +105,17 @@ export function expertsTouched(experts: number, active: number, batch: number): 
   return experts * (1 - Math.pow(1 - active / experts, batch));
 }
 
-function tierTime(bytes: number, tiers: Layout['weightTiers'], parallel: number, eff: number): number {
+function tierTime(bytes: number, tiers: TierRate[], parallel: number, eff: number): number {
   let t = 0;
-  for (const tier of tiers) if (tier.bandwidthBs) t += (bytes * tier.share) / (parallel * tier.bandwidthBs * eff);
+  for (let i = 0; i < tiers.length; i++) {
+    const bw = tiers[i].bandwidthBs;
+    if (bw) t += (bytes * tiers[i].share) / (parallel * bw * eff);
+  }
   return t;
 }
 
-function linkTime(l: Layout, tokens: number, c: ReturnType<typeof constants>): number {
-  const linkBs = (l.chip.link.bandwidthGBs?.value ?? 0) * 1e9;
+function linkTime(l: Layout, tokens: number, c: CaseConstants): number {
+  const linkBs = l.linkBs;
   const bytes = tokens * l.model.hiddenSize * ACTIVATION_BYTES;
   let t = 0;
   if (l.tensorParallel > 1 && linkBs > 0) {
@@ -119,7 +141,7 @@ function finish(memory: number, compute: number, interconnect: number, latencyFl
  * `tokensPerSequence` > 1 verifies several speculated tokens in one step (weights and KV are read once).
  */
 export function decodeStep(l: Layout, batch: number, context: number, c: Case, tokensPerSequence = 1): StepTerms {
-  const k = constants(l, c);
+  const k = l.cases[c];
   const m = l.model;
   const touched = m.moe ? m.moe.moeLayers * expertsTouched(m.moe.experts, m.moe.activeExperts, batch * tokensPerSequence) * l.expertBytes : 0;
   const weightBytes = l.fixedWeightBytes + touched;
@@ -132,7 +154,7 @@ export function decodeStep(l: Layout, batch: number, context: number, c: Case, t
 
 /** Prefill of `batch` prompts of `promptTokens` each, processed together. Null when compute is unknown. */
 export function prefill(l: Layout, batch: number, promptTokens: number, c: Case): StepTerms | null {
-  const k = constants(l, c);
+  const k = l.cases[c];
   if (k.flops <= 0) return null;
   const m = l.model;
   const touchedExperts = m.moe ? m.moe.moeLayers * expertsTouched(m.moe.experts, m.moe.activeExperts, batch * promptTokens) * l.expertBytes : 0;
