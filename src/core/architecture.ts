@@ -199,6 +199,12 @@ export function kvBytesPerToken(m: Model, bytesPerElement: number): { allLayers:
   return { allLayers: perLayer * (x.fullLayers + x.localLayers), growing: perLayer * x.fullLayers };
 }
 
+/** the `growing` part of kvBytesPerToken, without allocating */
+export function kvGrowingBytesPerToken(m: Model, bytesPerElement: number): number {
+  const x = derived(m);
+  return bytesPerElement * x.kvElemsPerLayer * x.fullLayers;
+}
+
 /** fixed per-sequence state for SSM models (conv + ssm state), 0 for transformers */
 export function stateBytesPerSequence(m: Model, bytesPerElement: number): number {
   return bytesPerElement * derived(m).stateElems;

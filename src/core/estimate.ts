@@ -46,11 +46,7 @@ export function range(values: number[]): Range {
 }
 
 /** Decode step for one case, with speculative decoding if asked for: seconds per generated token per sequence. */
-function perTokenSeconds(l: Layout, draft: Layout | null, spec: SpecDecode | undefined, batch: number, ctx: number, c: Case): { seconds: number; terms: StepTerms } {
-  if (!spec) {
-    const terms = decodeStep(l, batch, ctx, c);
-    return { seconds: terms.seconds, terms };
-  }
+function perTokenSeconds(l: Layout, draft: Layout | null, spec: SpecDecode, batch: number, ctx: number, c: Case): { seconds: number; terms: StepTerms } {
   const verify = decodeStep(l, batch, ctx, c, spec.draftLength + 1);
   const draftStep = draft ? decodeStep(draft, batch, ctx, c).seconds : verify.seconds / l.model.layers; // MTP: about one extra layer
   return { seconds: (verify.seconds + spec.draftLength * draftStep) / tokensPerStep(spec), terms: verify };
@@ -84,17 +80,19 @@ export function estimate(sc: Scenario): Estimate {
   let expectedTerms: StepTerms | null = null, ttftBottleneck: Bottleneck | null = null;
   for (let i = 0; i < 3; i++) {
     const c = CASES[i];
-    const t = perTokenSeconds(l, draft, sc.specDecode, B, avgCtx, c);
-    step[i] = t.seconds;
+    let terms: StepTerms, seconds: number;
+    if (sc.specDecode) ({ terms, seconds } = perTokenSeconds(l, draft, sc.specDecode, B, avgCtx, c));
+    else { terms = decodeStep(l, B, avgCtx, c); seconds = terms.seconds; }
+    step[i] = seconds;
     let prefillRound = 0;
     if (sc.inputTokens > 0) {
       const p1 = prefill(l, 1, sc.inputTokens, c);
-      if (p1) ttft[i] = p1.seconds + t.seconds; else ttftKnown = false;
+      if (p1) ttft[i] = p1.seconds + seconds; else ttftKnown = false;
       if (c === 'expected') ttftBottleneck = p1?.bottleneck ?? null;
       prefillRound = (B === 1 ? p1 : prefill(l, B, sc.inputTokens, c))?.seconds ?? 0;
     }
-    round[i] = prefillRound + sc.outputTokens * t.seconds;
-    if (c === 'expected') expectedTerms = t.terms;
+    round[i] = prefillRound + sc.outputTokens * seconds;
+    if (c === 'expected') expectedTerms = terms;
   }
   if (!ttftKnown) notes.push(`${sc.chip.name} has no published compute figure, so time to first token is unknown and aggregate throughput leaves prefill out.`);
 

@@ -1,6 +1,6 @@
 // Does a model fit on a chip: bytes of weights and KV, which memory tier holds what, how many chips, or why not.
 import type { Chip, MemoryTier, Model, NumberFormat } from '../catalog/schema.ts';
-import { kvBytesForContext, kvBytesPerToken, paramCounts, stateBytesPerSequence } from './architecture.ts';
+import { kvBytesForContext, kvBytesPerToken, kvGrowingBytesPerToken, paramCounts, stateBytesPerSequence } from './architecture.ts';
 import { bytesPerParam, kvBytesPerElement } from './formats.ts';
 
 export interface TierShare {
@@ -92,7 +92,7 @@ export function fit(input: FitInput): FitResult {
   const { model, chip } = input;
   const weights = weightsBytes(model, chip, input.weights);
   const kvElem = kvBytesPerElement(input.kv);
-  const kvPerToken = kvBytesPerToken(model, kvElem).growing;
+  const kvPerToken = kvGrowingBytesPerToken(model, kvElem);
   const kvSeq = kvBytesForContext(model, kvElem, input.contextTokens) + stateBytesPerSequence(model, kvElem);
   const maxChips = chip.link.maxChips?.value ?? null;
 
@@ -128,7 +128,7 @@ export function fit(input: FitInput): FitResult {
 
   const totalUsable = usablePerChip === null ? null : usablePerChip * chips;
   const maxBatchAtContext = totalUsable === null ? null : Math.max(0, Math.floor((totalUsable - weightsToPlace) / kvSeq));
-  const maxContextAtBatch1 = totalUsable === null ? null : maxContextFor(model, kvElem, totalUsable - weightsToPlace - stateBytesPerSequence(model, kvElem));
+  const maxContextAtBatch1 = totalUsable === null ? null : maxContextFor(model, kvElem, totalUsable - weightsToPlace - stateBytesPerSequence(model, kvElem), kvPerToken);
   const batch = input.batch === 'max' ? Math.max(1, maxBatchAtContext ?? 1) : input.batch;
 
   let fits = true;
@@ -177,13 +177,13 @@ function place(mem: ChipMemory, romWeights: number, weights: number, kv: number,
 
 /** Longest context whose KV fits in `bytes` for one sequence. KV grows at `allLayers` per token up to the local
  *  window, then at `growing` (full-attention layers only). */
-function maxContextFor(model: Model, kvElem: number, bytes: number): number {
+function maxContextFor(model: Model, kvElem: number, bytes: number, growing: number): number {
   if (bytes <= 0) return 0;
-  const per = kvBytesPerToken(model, kvElem);
-  if (per.growing === 0) return model.maxContext;
+  if (growing === 0) return model.maxContext;
   const w = model.localAttention?.window ?? Infinity;
-  let s = Math.floor(bytes / per.allLayers);
-  if (s > w) s = Math.floor(w + (bytes - per.allLayers * w) / per.growing);
+  const all = w === Infinity ? growing : kvBytesPerToken(model, kvElem).allLayers;
+  let s = Math.floor(bytes / all);
+  if (s > w) s = Math.floor(w + (bytes - all * w) / growing);
   while (s > 0 && kvBytesForContext(model, kvElem, s) > bytes) s--;
   return s;
 }

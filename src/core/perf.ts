@@ -67,12 +67,23 @@ export function layout(model: Model, chip: Chip, family: Family, weightsFormat: 
     expertBytes: p.expertPerLayerEach * perParam,
     weightTiers, kvTiers, dequant,
     linkBs: (chip.link.bandwidthGBs?.value ?? 0) * 1e9,
-    cases: { low: null as unknown as CaseConstants, expected: null as unknown as CaseConstants, high: null as unknown as CaseConstants },
+    cases: casesFor(family, dequant ? weightsFormat : null, cf.tflops),
   };
-  l.cases.low = resolveConstants(l, 'low');
-  l.cases.expected = resolveConstants(l, 'expected');
-  l.cases.high = resolveConstants(l, 'high');
   return l;
+}
+
+// Constants depend only on the family, the dequantised format (if any) and the published compute: resolve once.
+const caseCache = new WeakMap<Family, Map<string, Record<Case, CaseConstants>>>();
+function casesFor(family: Family, dequantFormat: NumberFormat | null, tflops: number | null): Record<Case, CaseConstants> {
+  let byKey = caseCache.get(family);
+  if (!byKey) { byKey = new Map(); caseCache.set(family, byKey); }
+  const key = `${dequantFormat ?? ''}|${tflops ?? ''}`;
+  let cases = byKey.get(key);
+  if (!cases) {
+    cases = { low: resolveConstants(family, dequantFormat, tflops, 'low'), expected: resolveConstants(family, dequantFormat, tflops, 'expected'), high: resolveConstants(family, dequantFormat, tflops, 'high') };
+    byKey.set(key, cases);
+  }
+  return cases;
 }
 
 export interface StepTerms {
@@ -85,12 +96,10 @@ export interface StepTerms {
 }
 
 /** Pessimistic case takes the low efficiencies and the high latencies. */
-function resolveConstants(l: Layout, c: Case): CaseConstants {
-  const f = l.family;
+function resolveConstants(f: Family, dequantFormat: NumberFormat | null, published: number | null, c: Case): CaseConstants {
   const flip: Case = c === 'low' ? 'high' : c === 'high' ? 'low' : 'expected';
-  const bwConst = (l.dequant && f.dequantBandwidthEfficiency[l.weightsFormat]) || f.bandwidthEfficiency;
+  const bwConst = (dequantFormat && f.dequantBandwidthEfficiency[dequantFormat]) || f.bandwidthEfficiency;
   const implied = f.impliedTflops;
-  const published = l.tflopsPublished;
   return {
     bwEff: bwConst[c],
     kvBwEff: f.bandwidthEfficiency[c],
