@@ -18,7 +18,11 @@ export interface OptionSpec {
 export interface Context {
   catalog: Catalog;
   /** where the command was asked, for commands that act on a channel (digests) */
-  channel?: { platform: 'discord' | 'slack' | 'local'; id: string; guildId?: string; canManage?: boolean };
+  channel?: {
+    platform: 'discord' | 'slack' | 'local'; id: string; guildId?: string; canManage?: boolean;
+    /** whether the bot can post in this channel (Slack: a member of it); null when it cannot tell */
+    botInChannel?: () => Promise<boolean | null>;
+  };
   /** the current time, injected so commands stay testable */
   now?: () => Date;
   /** subscriptions and previews for /digest, when a database is configured */

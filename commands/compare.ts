@@ -77,7 +77,7 @@ export function compareReply(A: Side, B: Side, phase: Phase, modelName: string):
   const verdicts: string[] = [];
   const both = A.one.decode && B.one.decode;
   if (!A.one.decode || !B.one.decode) {
-    for (const s of [A, B]) if (!s.one.decode) verdicts.push(`${s.chip.name}: ${s.one.fit.reason}.`);
+    for (const s of [A, B]) if (!s.one.decode) verdicts.push(`${s.chip.name}: ${(s.one.fit.reason ?? 'cannot serve it').replace(/\.$/, '')}.`);
   }
   if (both && phase !== 'prefill') {
     const [w, l] = A.one.decode!.tokensPerSecondPerUser.expected >= B.one.decode!.tokensPerSecondPerUser.expected ? [A, B] : [B, A];
@@ -93,7 +93,7 @@ export function compareReply(A: Side, B: Side, phase: Phase, modelName: string):
   const buttons = PHASES.map((p) => ({ id: `compare:${p}:${A.chip.id}:${B.chip.id}:${A.one.model.id}`, label: p === 'both' ? 'Both' : p[0].toUpperCase() + p.slice(1), active: p === phase }));
   const chart = both ? compareChart([A, B].map((s) => ({ chip: s.chip.name, e: s.one })), phase) : undefined;
   return answer(title, summary, {
-    table: { columns: ['', A.chip.name, B.chip.name], rows },
+    table: { columns: ['', A.chip.name, B.chip.name], rows, align: ['left', 'right', 'right'] },
     chart, buttons, notes: [...notes, `Per user at batch 1 and ${fmt.tokens(DEFAULT_INPUT)} in / ${fmt.tokens(DEFAULT_OUTPUT)} out; aggregate at batch ${TYPICAL_BATCH} or the most that fits. Ranges span the fitted efficiency constants.`],
     sources: dedupe([...chipSources(A.chip).slice(0, 3), ...chipSources(B.chip).slice(0, 3)]),
     data: { phase, model: A.one.model, a: { one: estimateData(A.one), typical: estimateData(A.typical) }, b: { one: estimateData(B.one), typical: estimateData(B.typical) } },

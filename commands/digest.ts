@@ -48,7 +48,7 @@ export const digestCommand: Command<Input> & { subcommands: { name: string; desc
   defaultMemberPermissions: '16', // Manage Channels
   slow: true,
   input: Input,
-  run(o, ctx): Reply {
+  async run(o, ctx): Promise<Reply> {
     const svc = ctx.digest;
     if (!svc) return errorReply('Digests are switched off here: no database is configured.', 'Set MEMWALL_DB (default var/memwall.db) and restart.');
     const ch = ctx.channel ? { platform: ctx.channel.platform, id: ctx.channel.id, workspaceId: ctx.channel.guildId ?? null } : null;
@@ -62,6 +62,9 @@ export const digestCommand: Command<Input> & { subcommands: { name: string; desc
       return errorReply(`You need permission to manage this channel to ${o.subcommand} it.`, ctx.channel.platform === 'slack' ? 'A workspace admin can subscribe it, or change SLACK_SUBSCRIBERS.' : 'Ask someone with Manage Channels.');
     }
     if (o.subcommand === 'subscribe') {
+      if ((await ctx.channel?.botInChannel?.()) === false) {
+        return errorReply('I am not a member of this channel, so I could not post a digest here.', 'Invite me first (`/invite @memwall` or the channel’s Integrations tab), then run `/digest subscribe` again.');
+      }
       const r = svc.subscribe(ch, o);
       if (!r.ok) return errorReply(r.error, r.hint);
       return answer('Digest subscribed', `This channel will get the landscape digest **${r.value.sub.scheduleLabel}**; the next one is ${when(r.value.next, r.value.sub.timezone)}.`, {

@@ -22,12 +22,14 @@ export async function start(config: Config, log: (line: string) => void = consol
   }
   if (config.discord.gateway) {
     const { startDiscordGateway } = await import('./platforms/discord/gateway.ts');
-    const gw = await startDiscordGateway({ token: config.discord.gateway.token, context });
+    const gw = await startDiscordGateway({ token: config.discord.gateway.token, apiBase: config.discord.apiBase, context });
     stops.push(gw.stop);
   }
   if (config.slack) {
     const { createSlackApp } = await import('./platforms/slack/app.ts');
-    const app = await createSlackApp({ signingSecret: config.slack.signingSecret ?? '', botToken: config.slack.botToken, appToken: config.slack.appToken, apiUrl: config.slack.apiUrl, context });
+    const slackCfg = config.slack;
+    const allowSubscribe = slackCfg.subscribers === 'admins' ? slackAdminsOnly(slackCfg.botToken, slackCfg.apiUrl, log) : undefined;
+    const app = await createSlackApp({ signingSecret: slackCfg.signingSecret ?? '', botToken: slackCfg.botToken, appToken: slackCfg.appToken, apiUrl: slackCfg.apiUrl, context, allowSubscribe });
     if (app.requestListener) routes.set('POST /slack/events', app.requestListener);
     await app.start();
     stops.push(app.stop);
@@ -73,6 +75,20 @@ export async function start(config: Config, log: (line: string) => void = consol
       for (const s of stops.reverse()) await s().catch((e) => log(`stop failed: ${(e as Error).message}`));
       if (needsServer) await new Promise<void>((resolve) => { server.close(() => resolve()); server.closeAllConnections?.(); });
     },
+  };
+}
+
+/** SLACK_SUBSCRIBERS=admins: only workspace admins and owners may subscribe a channel (users.info). */
+function slackAdminsOnly(token: string, apiUrl: string | undefined, log: (line: string) => void) {
+  return async (who: { userId: string }): Promise<boolean> => {
+    const { WebClient } = await import('@slack/web-api');
+    try {
+      const r = await new WebClient(token, apiUrl ? { slackApiUrl: apiUrl } : {}).users.info({ user: who.userId });
+      return !!(r.user?.is_admin || r.user?.is_owner);
+    } catch (e) {
+      log(`slack: users.info failed (${(e as Error).message}); treating the caller as not an admin`);
+      return false;
+    }
   };
 }
 

@@ -23,6 +23,12 @@ function keysOf(x: Named): string[] {
   return [x.id, x.name, ...x.aliases].map(normalise);
 }
 
+/** Keys for fuzzy ranking: the exact keys plus the vendor, so a misspelt vendor ("etchd") still finds its chip. */
+function rankKeysOf(x: Named): string[] {
+  const vendor = (x as { vendor?: string }).vendor;
+  return vendor ? [...keysOf(x), normalise(vendor)] : keysOf(x);
+}
+
 function buildIndex<T extends Named>(items: T[]): Map<string, T> {
   const index = new Map<string, T>();
   for (const it of items) for (const k of keysOf(it)) if (!index.has(k)) index.set(k, it);
@@ -54,7 +60,7 @@ export function rank<T extends Named>(items: T[], query: string): { item: T; sco
   const q = normalise(query);
   const scored = items.map((item) => {
     let best = Infinity;
-    for (const k of keysOf(item)) {
+    for (const k of rankKeysOf(item)) {
       let s: number;
       if (!q) s = 0;
       else if (k === q) s = 0;

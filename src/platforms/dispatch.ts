@@ -1,5 +1,5 @@
 // The one entry point every platform calls: run a command, autocomplete an option, press a button.
-import { execute, type Choice, type Context } from '../../commands/command.ts';
+import { execute, type Choice, type Context, type OptionSpec } from '../../commands/command.ts';
 import { COMMANDS, findCommand } from '../../commands/index.ts';
 import { compareCommand } from '../../commands/compare.ts';
 import { explainers } from '../../commands/explain.ts';
@@ -17,7 +17,8 @@ export async function runCommand(name: string, options: Record<string, unknown>,
 /** Up to 25 suggestions for a partly typed option value (fuzzy, aliases included). */
 export function autocomplete(commandName: string, option: string, partial: string, ctx: Context): Choice[] {
   const cmd = findCommand(commandName);
-  const spec = cmd?.options.find((o) => o.name === option);
+  const subs = (cmd as { subcommands?: { options: OptionSpec[] }[] } | undefined)?.subcommands ?? [];
+  const spec = cmd?.options.find((o) => o.name === option) ?? subs.flatMap((s) => s.options).find((o) => o.name === option);
   if (!spec) return [];
   if (spec.autocomplete === 'model') return suggest(ctx.catalog.models, partial, 25);
   if (spec.autocomplete === 'chip') return suggest(ctx.catalog.chips, partial, 25);

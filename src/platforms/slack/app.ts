@@ -160,7 +160,18 @@ export async function createSlackApp(opts: SlackAppOptions): Promise<SlackApp> {
               : undefined;
             const ctx: Context = {
               ...base,
-              channel: { platform: 'slack', id: command.channel_id, guildId: command.team_id, ...(canManage === undefined ? {} : { canManage }) },
+              channel: {
+                platform: 'slack', id: command.channel_id, guildId: command.team_id, ...(canManage === undefined ? {} : { canManage }),
+                botInChannel: async () => {
+                  try {
+                    const r = await client.conversations.info({ channel: command.channel_id });
+                    return r.channel?.is_member ?? null;
+                  } catch (e) {
+                    logger.warn(`conversations.info failed: ${describeError(e)}`);
+                    return null;
+                  }
+                },
+              },
             };
             const reply = await runCommand(cmd.name, parsed.options, ctx);
             const wantsChart = !!reply.chart && responseType(reply) === 'in_channel';

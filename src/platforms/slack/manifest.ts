@@ -6,7 +6,9 @@ import { usageHint } from './parse.ts';
 
 /** where the README and the --help of this script point a person who has not chosen a host yet */
 export const PLACEHOLDER_HOST = 'https://YOUR-HOST';
-export const SLACK_BOT_SCOPES = ['commands', 'chat:write', 'files:write'] as const;
+// channels:read / groups:read let /digest subscribe check the bot is in the channel; users:read lets
+// SLACK_SUBSCRIBERS=admins check who is an admin.
+export const SLACK_BOT_SCOPES = ['commands', 'chat:write', 'files:write', 'channels:read', 'groups:read', 'users:read'] as const;
 
 const cut = (s: string, max: number) => (s.length <= max ? s : `${s.slice(0, max - 1)}…`);
 
