@@ -72,8 +72,9 @@ describe('parseSlash', () => {
   });
 
   describe('a command with subcommands', () => {
+    // a stand-in with its own name, so the real /digest does not shadow it
     const digest = {
-      name: 'digest', description: 'Scheduled digests', options: [], input: z.object({}).passthrough(),
+      name: 'subs', description: 'A test command with subcommands', options: [], input: z.object({}).passthrough(),
       run: () => answer('digest', 'ok'),
       subcommands: [
         { name: 'subscribe', description: 'Post a digest here', options: [
@@ -88,19 +89,19 @@ describe('parseSlash', () => {
 
     it('takes the first word as the subcommand and fills that subcommand’s options', () => {
       COMMANDS.push(digest);
-      expect(ok('/digest subscribe weekly timezone:Europe/Paris')).toEqual({ name: 'digest', options: { subcommand: 'subscribe', schedule: 'weekly', timezone: 'Europe/Paris' } });
-      expect(ok('/digest list')).toEqual({ name: 'digest', options: { subcommand: 'list' } });
-      expect(ok('/digest unsubscribe 3').options).toEqual({ subcommand: 'unsubscribe', id: '3' });
-      expect(err('/digest')).toMatch(/needs one of: `subscribe`, `list`, `unsubscribe`/);
-      expect(err('/digest subscrib weekly')).toMatch(/Did you mean `subscribe`/);
-      expect(err('/digest subscribe')).toMatch(/needs `schedule`.*\/digest subscribe <schedule> \[timezone\]/);
+      expect(ok('/subs subscribe weekly timezone:Europe/Paris')).toEqual({ name: 'subs', options: { subcommand: 'subscribe', schedule: 'weekly', timezone: 'Europe/Paris' } });
+      expect(ok('/subs list')).toEqual({ name: 'subs', options: { subcommand: 'list' } });
+      expect(ok('/subs unsubscribe 3').options).toEqual({ subcommand: 'unsubscribe', id: '3' });
+      expect(err('/subs')).toMatch(/needs one of: `subscribe`, `list`, `unsubscribe`/);
+      expect(err('/subs subscrib weekly')).toMatch(/Did you mean `subscribe`/);
+      expect(err('/subs subscribe')).toMatch(/needs `schedule`.*\/subs subscribe <schedule> \[timezone\]/);
     });
 
     it('suggests subcommands, then the subcommand’s option values', () => {
       COMMANDS.push(digest);
-      expect(completeSlash('/digest ', ctx()).map((s) => s.label)).toEqual(['subscribe', 'list', 'unsubscribe']);
-      expect(completeSlash('/digest un', ctx()).map((s) => s.text)).toEqual(['/digest unsubscribe ']);
-      expect(completeSlash('/digest subscribe w', ctx()).map((s) => s.text)).toEqual(['/digest subscribe weekly ']);
+      expect(completeSlash('/subs ', ctx()).map((s) => s.label)).toEqual(['subscribe', 'list', 'unsubscribe']);
+      expect(completeSlash('/subs un', ctx()).map((s) => s.text)).toEqual(['/subs unsubscribe ']);
+      expect(completeSlash('/subs subscribe w', ctx()).map((s) => s.text)).toEqual(['/subs subscribe weekly ']);
     });
   });
 });

@@ -171,6 +171,9 @@ export function openStore(path: string, opts: StoreOptions = {}): Store {
     // Reading the header first: a file that is not SQLite fails here, before anything is written to it.
     db.pragma('schema_version');
     db.pragma('busy_timeout = 5000');
+    // …and a damaged one here, still before anything is written (switching to WAL writes the header).
+    const check = String(db.pragma('quick_check', { simple: true }));
+    if (check !== 'ok') throw new StoreError(`digest database ${shown} is corrupt (quick_check: ${check}) — move it aside; memwall will not replace it`, shown, 'SQLITE_CORRUPT');
     if (!memory) {
       const mode = String(db.pragma('journal_mode = WAL', { simple: true })).toLowerCase();
       if (mode !== 'wal') throw new StoreError(`digest database ${shown} could not be switched to WAL mode (got "${mode}")`, shown);
@@ -178,8 +181,6 @@ export function openStore(path: string, opts: StoreOptions = {}): Store {
     }
     db.pragma('foreign_keys = ON');
     migrate(db, migrations, shown, nowIso);
-    const check = String(db.pragma('quick_check', { simple: true }));
-    if (check !== 'ok') throw new StoreError(`digest database ${shown} is corrupt (quick_check: ${check}) — move it aside; memwall will not replace it`, shown, 'SQLITE_CORRUPT');
   } catch (e) {
     try { db.close(); } catch { /* already failing */ }
     if (e instanceof StoreError) throw e;
@@ -301,6 +302,7 @@ function migrate(db: Database.Database, migrations: Migration[], path: string, n
       try {
         db.exec(m.sql);
       } catch (e) {
+        if (/^SQLITE_(CORRUPT|NOTADB|READONLY|CANTOPEN|FULL|IOERR|BUSY)/.test((e as { code?: string }).code ?? '')) throw e;
         throw new StoreError(`digest database ${path}: migration ${m.version}_${m.name} failed: ${(e as Error).message}`, path, (e as { code?: string }).code);
       }
       record.run(m.version, m.name, nowIso());
