@@ -26,19 +26,24 @@ export function landscape(cat: Catalog, model: Model): LandscapeRow[] {
   });
 }
 
+/** "NVIDIA B200 (HGX)" → "B200": short enough for a table or a chart label */
+export function shortName(name: string): string {
+  return name.replace(/^(NVIDIA|AMD|Google|AWS) /, '').replace(/^Instinct /, '').replace(/ \(.*\)$/, '');
+}
+
 export function landscapeTable(rows: LandscapeRow[]) {
   return {
     columns: ['chip', 'tok/s per user', 'chips', 'J/token', 'bound by'],
     align: ['left', 'right', 'right', 'right', 'left'] as ('left' | 'right')[],
     rows: rows.map(({ chip, estimate: e }) => e.decode
-      ? [chip, fmt.range(e.decode.tokensPerSecondPerUser), `${e.chips} ${e.weights}`, e.energy.joulesPerToken ? fmt.range(e.energy.joulesPerToken) : '?', e.decode.bottleneck]
-      : [chip, e.fit.refused ? 'cannot run it' : 'does not fit', '', '', '']),
+      ? [shortName(chip), fmt.range(e.decode.tokensPerSecondPerUser), `${e.chips} × ${e.weights}`, e.energy.joulesPerToken ? fmt.range(e.energy.joulesPerToken) : 'unknown', e.decode.bottleneck]
+      : [shortName(chip), e.fit.refused ? 'cannot run it' : 'does not fit', '', '', '']),
   };
 }
 
 export function landscapePoints(rows: LandscapeRow[]): LandscapePoint[] {
   return rows.filter((r) => r.estimate.decode).map((r) => ({
-    chip: r.chip.replace(/^NVIDIA |^AMD |^Google |^AWS /, '').replace(/ \(.*\)$/, ''), spectrum: r.spectrum,
+    chip: shortName(r.chip), spectrum: r.spectrum,
     perUser: r.estimate.decode!.tokensPerSecondPerUser.expected, low: r.estimate.decode!.tokensPerSecondPerUser.low,
     high: r.estimate.decode!.tokensPerSecondPerUser.high, chips: r.estimate.chips, unit: r.estimate.chip.unit,
   }));

@@ -15,7 +15,12 @@ export type Result<T> = { ok: true; value: T; note?: string } | { ok: false; err
 export interface Status { sub: Subscription; next: Date | null }
 
 export class DigestService {
-  constructor(private readonly store: Store, private readonly cat: Catalog, private readonly now: () => Date = () => new Date()) {}
+  constructor(private readonly storeOrNull: Store | null, private readonly cat: Catalog, private readonly now: () => Date = () => new Date()) {}
+
+  private get store(): Store {
+    if (!this.storeOrNull) throw new Error('no subscription store');
+    return this.storeOrNull;
+  }
 
   subscribe(ch: ChannelRef, o: { schedule?: string; timezone?: string; model?: string }): Result<Status> {
     const s = parseSchedule(o.schedule);
@@ -44,7 +49,7 @@ export class DigestService {
 
   /** The digest the channel would get now (or for a given model), without recording anything. */
   preview(ch: ChannelRef | null, modelText?: string): Result<Digest> {
-    const sub = ch ? this.store.get(ch.platform, ch.id) : null;
+    const sub = ch && this.storeOrNull ? this.storeOrNull.get(ch.platform, ch.id) : null;
     const m = resolveModel(this.cat, modelText ?? sub?.model ?? DEFAULT_DIGEST_MODEL);
     if (!m.ok) return { ok: false, error: m.error };
     return { ok: true, value: buildDigest(this.cat, { model: m.item, postCount: sub?.postCount ?? 0, lastSnapshot: sub?.lastSnapshot ?? null, now: this.now() }) };

@@ -19,6 +19,8 @@ Usage:
   memwall disagg <model> <prefill-chip> <decode-chip> [--input TOKENS] [--output TOKENS]
   memwall landscape [model]
   memwall chips | models | chip <c> | model <m> | explain [topic] | sources
+  memwall digest subscribe --platform local|discord|slack --channel ID [--schedule S] [--timezone TZ] [--model M]
+  memwall digest list [--json] | digest unsubscribe --platform P --channel ID | digest preview [--model M] [--png FILE]
   memwall validate            predicted vs measured for every published measurement
   memwall calibrate [--write] fit the efficiency constants to the calibration rows
 
@@ -72,6 +74,10 @@ export async function runCli(argv: string[]): Promise<CliResult> {
 
   const ctx: Context = { catalog: catalog() };
   if (name === 'validate') return output(validateReply(ctx, true), json);
+  if (name === 'digest') {
+    const { runDigestCli } = await import('./digest-cli.ts');
+    return runDigestCli(rest, flags, json, ctx.catalog, process.env.MEMWALL_DB || 'var/memwall.db');
+  }
   const alias: Record<string, [string, Record<string, string>]> = { chips: ['chip', {}], models: ['model', {}] };
   const [cmdName, preset] = alias[name] ?? [name, {}];
   const cmd: Command<any> | undefined = findCommand(cmdName);
