@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { Context } from '../commands/command.ts';
 import { catalog, CatalogError } from './catalog/load.ts';
 import { ConfigError, describe, loadConfig, type Config } from './config.ts';
+import type { Platform } from './digest/types.ts';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 
@@ -11,10 +12,19 @@ export interface Running { port: number; stop(): Promise<void> }
 
 export async function start(config: Config, log: (line: string) => void = console.log): Promise<Running> {
   const cat = catalog(); // validate data/ before anything listens
-  const context = (): Context => ({ catalog: cat });
+  // subscriptions: a corrupt or unwritable database stops start-up with the reason (StoreError), never replaced
+  const { openStore } = await import('./digest/store.ts');
+  const { DigestService } = await import('./digest/service.ts');
+  const store = openStore(config.dbPath);
+  const postable = new Set<Platform>([
+    ...(config.playground ? ['local' as const] : []), ...(config.discord.gateway ? ['discord' as const] : []), ...(config.slack ? ['slack' as const] : []),
+  ]);
+  const digest = new DigestService(store, cat, () => new Date(), postable);
+  const context = (): Context => ({ catalog: cat, digest });
   const routes = new Map<string, Handler>();
   const stops: (() => Promise<void>)[] = [];
   let playgroundHandle: ((req: IncomingMessage, res: ServerResponse) => Promise<boolean>) | null = null;
+  let playground: { post(channelId: string, reply: import('./reply/reply.ts').Reply): Promise<void> } | null = null;
 
   if (config.discord.http) {
     const { createDiscordInteractionsHandler } = await import('./platforms/discord/interactions.ts');
@@ -36,9 +46,23 @@ export async function start(config: Config, log: (line: string) => void = consol
   }
   if (config.playground) {
     const { createPlayground } = await import('./platforms/local/playground.ts');
-    const pg = createPlayground({ context: (channelId: string) => ({ catalog: cat, channel: { platform: 'local', id: channelId, canManage: true } }) });
+    const pg = createPlayground({ context: (channelId: string) => ({ catalog: cat, digest, channel: { platform: 'local', id: channelId, canManage: true } }) });
     playgroundHandle = pg.handle;
+    playground = pg;
   }
+
+  const { createScheduler } = await import('./digest/scheduler.ts');
+  const { discordPoster, localPoster, slackPoster } = await import('./digest/posters.ts');
+  const scheduler = createScheduler({
+    store,
+    posters: {
+      ...(playground ? { local: localPoster(playground) } : {}),
+      ...(config.discord.gateway ? { discord: discordPoster({ token: config.discord.gateway.token, apiBase: config.discord.apiBase }) } : {}),
+      ...(config.slack ? { slack: slackPoster({ token: config.slack.botToken, apiUrl: config.slack.apiUrl ?? 'https://slack.com/api/' }) } : {}),
+    },
+    build: (sub, now) => digest.build(sub, now),
+    log: (line) => log(`digest: ${line}`),
+  });
 
   const server = createServer(async (req, res) => {
     try {
@@ -65,15 +89,19 @@ export async function start(config: Config, log: (line: string) => void = consol
     const addr = server.address();
     port = typeof addr === 'object' && addr ? addr.port : config.port;
   }
+  scheduler.start();
   for (const line of describe(config)) log(`memwall: ${line}`);
+  log(`memwall: digests from ${config.dbPath} (${store.list().length} subscriptions)`);
   if (config.playground) log(`memwall: playground at http://127.0.0.1:${port}/ — type /fit llama-70b cerebras`);
   else if (needsServer) log(`memwall: listening on ${config.host}:${port}`);
 
   return {
     port,
     async stop() {
+      await scheduler.stop();
       for (const s of stops.reverse()) await s().catch((e) => log(`stop failed: ${(e as Error).message}`));
       if (needsServer) await new Promise<void>((resolve) => { server.close(() => resolve()); server.closeAllConnections?.(); });
+      store.close();
     },
   };
 }
@@ -105,6 +133,7 @@ async function main() {
     running = await start(config);
   } catch (e) {
     if (e instanceof CatalogError) console.error(`memwall: the catalog in data/ is broken: ${e.message}`);
+    else if ((e as Error).name === 'StoreError') console.error(`memwall: ${(e as Error).message}`);
     else if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') console.error(`memwall: port ${config.port} is in use; set PORT to another port.`);
     else console.error(`memwall: could not start: ${(e as Error).message}`);
     process.exit(1);

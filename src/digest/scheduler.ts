@@ -28,7 +28,7 @@ export interface SchedulerOptions {
   paceMs?: number;
   /** retries of one post after a 429 before the slot is left for the next tick (default 3) */
   maxRetries?: number;
-  /** longest Retry-After honoured within a tick; a longer one leaves the slot for a later tick (default 5 min) */
+  /** longest Retry-After honoured within a tick; a longer one leaves the slot for a later tick (default 2 min) */
   maxRetryWaitMs?: number;
 }
 
@@ -70,7 +70,7 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
   const log = opts.log ?? ((line: string) => console.log(`digest: ${line}`));
   const paceMs = opts.paceMs ?? 1100;
   const maxRetries = opts.maxRetries ?? 3;
-  const maxRetryWaitMs = opts.maxRetryWaitMs ?? 5 * 60_000;
+  const maxRetryWaitMs = opts.maxRetryWaitMs ?? 2 * 60_000;
   const render: ChartRenderer = opts.renderChart ?? (async (chart) => (await import('../charts/render.ts')).renderChart(chart));
 
   let task: ScheduledTask | null = null;
@@ -80,6 +80,8 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
   const waits = new Set<() => void>();
   /** consecutive 'other' failures per subscription, and when to try again */
   const backoff = new Map<number, { failures: number; until: number }>();
+  /** slots posted whose record could not be written: never posted again by this process */
+  const unrecorded = new Set<string>();
 
   /** a wait on the global setTimeout, looked up at call time so fake timers apply */
   function sleep(ms: number): Promise<void> {
@@ -152,6 +154,7 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
     const since = Date.parse(sub.activeSince ?? sub.createdAt);
     if (!(slotDate.getTime() > since)) { report.skipped.push(entry(sub, { slot, reason: 'slot is from before the subscription' })); return false; }
     if (sub.lastSlot && !(slotDate.getTime() > Date.parse(sub.lastSlot))) { report.skipped.push(entry(sub, { slot, reason: 'already posted' })); return false; }
+    if (unrecorded.has(`${sub.id}|${slot}`)) { report.skipped.push(entry(sub, { slot, reason: 'posted (not recorded: database error)' })); return false; }
     const b = backoff.get(sub.id);
     if (b && at.getTime() < b.until) { report.skipped.push(entry(sub, { slot, reason: `backing off after ${b.failures} failure(s)` })); return false; }
 
@@ -183,6 +186,7 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
         try {
           store.markPosted(sub.id, slot, digest.snapshot, postedAt);
         } catch (e) {
+          unrecorded.add(`${sub.id}|${slot}`);
           log(`${who(sub)}: POSTED slot ${slot} but could not record it: ${(e as Error).message}`);
         }
         backoff.delete(sub.id);

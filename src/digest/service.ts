@@ -15,7 +15,9 @@ export type Result<T> = { ok: true; value: T; note?: string } | { ok: false; err
 export interface Status { sub: Subscription; next: Date | null }
 
 export class DigestService {
-  constructor(private readonly storeOrNull: Store | null, private readonly cat: Catalog, private readonly now: () => Date = () => new Date()) {}
+  /** `postable`: platforms this process can post digests to (unset: all, as for the operator CLI) */
+  constructor(private readonly storeOrNull: Store | null, private readonly cat: Catalog, private readonly now: () => Date = () => new Date(),
+    private readonly postable?: Set<Platform>) {}
 
   private get store(): Store {
     if (!this.storeOrNull) throw new Error('no subscription store');
@@ -23,6 +25,11 @@ export class DigestService {
   }
 
   subscribe(ch: ChannelRef, o: { schedule?: string; timezone?: string; model?: string }): Result<Status> {
+    if (this.postable && !this.postable.has(ch.platform)) {
+      return ch.platform === 'discord'
+        ? { ok: false, error: 'I can answer here, but I cannot post scheduled digests: posting to a channel needs the bot token.', hint: 'Ask whoever runs memwall to set DISCORD_TOKEN.' }
+        : { ok: false, error: `Digests cannot be posted to ${ch.platform} from this memwall.` };
+    }
     const s = parseSchedule(o.schedule);
     if ('error' in s) return { ok: false, error: s.error };
     const tz = o.timezone?.trim() || 'UTC';

@@ -68,7 +68,7 @@ export interface StoreOptions {
 }
 
 /** a claim older than this, never marked posted or failed, belonged to a process that died mid-post */
-export const CLAIM_LEASE_MS = 15 * 60_000;
+export const CLAIM_LEASE_MS = 30 * 60_000;
 
 const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations/', import.meta.url));
 const MIGRATION_FILE = /^(\d{3,})_([\w-]+)\.sql$/;
@@ -144,7 +144,8 @@ export function openStore(path: string, opts: StoreOptions = {}): Store {
       mkdirSync(dir, { recursive: true });
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      throw new StoreError(`cannot create folder ${dir} for digest database ${shown}: ${code ?? (e as Error).message} — point MEMWALL_DB at a writable location`, shown, code);
+      const what = code === 'EEXIST' || code === 'ENOTDIR' ? 'a file is in the way (not a folder)' : code === 'EACCES' || code === 'EPERM' || code === 'EROFS' ? `not writable (${code})` : code ?? (e as Error).message;
+      throw new StoreError(`cannot create folder ${dir} for digest database ${shown}: ${what} — point MEMWALL_DB at a writable location`, shown, code);
     }
     try {
       if (statSync(shown).isDirectory()) throw new StoreError(`digest database ${shown} is a directory, not a file — point MEMWALL_DB at a file`, shown, 'EISDIR');
