@@ -12,7 +12,8 @@ import { answer } from '../src/reply/reply.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const DOCS = join(import.meta.dirname, '..', 'docs');
+// screenshots go to var/screenshots (ignored); UPDATE_DOCS=1 refreshes the README's copies in docs/
+const DOCS = join(import.meta.dirname, '..', process.env.UPDATE_DOCS ? 'docs' : join('var', 'screenshots'));
 const T = 30_000;
 
 let server: Server;
