@@ -89,7 +89,10 @@ export function buildDigest(cat: Catalog, opts: { model: Model; postCount: numbe
   let prev: Snapshot | null = null;
   try { prev = opts.lastSnapshot ? (JSON.parse(opts.lastSnapshot) as Snapshot) : null; } catch { prev = null; }
   const topic = explainerByIndex(opts.postCount);
-  const body = topic.body.length > 1000 ? `${topic.body.slice(0, 990).replace(/\s+\S*$/, '')} …` : topic.body;
+  // one embed field holds 1,024 characters: keep the "More" line whole and shorten the body to fit
+  const more = `More: \`/explain ${topic.id}\` · ${topic.links.slice(0, 1).map((l) => `[${l.label}](${l.url})`).join(' · ')}`;
+  const room = 1024 - more.length - 2;
+  const body = topic.body.length > room ? `${topic.body.slice(0, room - 2).replace(/\s+\S*$/, '')} …` : topic.body;
   const summary = best
     ? `${ok.length} of ${rows.length} chips can serve ${opts.model.name}; fastest per user is **${best.chip}** at ${fmt.range(best.estimate.decode!.tokensPerSecondPerUser, 'tok/s')} on ${fmt.count(best.estimate.chips, best.estimate.chip.unit)}.`
     : `No chip in the catalog can serve ${opts.model.name}.`;
@@ -98,7 +101,7 @@ export function buildDigest(cat: Catalog, opts: { model: Model; postCount: numbe
     chart: ok.length ? landscapeChart(opts.model.name, landscapePoints(rows)) : undefined,
     fields: [
       changesField(prev, cur, cat),
-      { name: `Explained: ${topic.title}`, value: `${body}\n\nMore: \`/explain ${topic.id}\` · ${topic.links.map((l) => `[${l.label}](${l.url})`).join(' · ')}`, inline: false },
+      { name: `Explained: ${topic.title}`, value: `${body}\n\n${more}`, inline: false },
     ],
     notes: [`Per-user decode at batch 1, ${fmt.tokens(1024)} in / ${fmt.tokens(1024)} out, each chip in its usual format, as few chips as fit; ranges span the fitted constants. Topic ${(opts.postCount % explainers().length) + 1} of ${explainers().length}.`],
     sources: topic.links.map((l) => ({ label: l.label, url: l.url })),
