@@ -1,7 +1,7 @@
 // The full answer for one scenario: fit, time to first token, decode speed, energy and cost, each as a range.
 import type { Chip, Model, NumberFormat } from '../catalog/schema.ts';
 import { fit, type FitResult } from './fit.ts';
-import { decodeStep, layout, prefill, type Layout, type StepTerms } from './perf.ts';
+import { decodeStep, decodeWork, layout, prefillWork, timeFor, type Layout, type StepTerms } from './perf.ts';
 import type { Bottleneck, Case, Range, Scenario, SpecDecode } from './types.ts';
 
 const CASES: readonly Case[] = ['low', 'expected', 'high'];
@@ -78,18 +78,22 @@ export function estimate(sc: Scenario): Estimate {
   const step = [0, 0, 0], round = [0, 0, 0], ttft = [0, 0, 0];
   let ttftKnown = true;
   let expectedTerms: StepTerms | null = null, ttftBottleneck: Bottleneck | null = null;
+  // the work is the same in every case; only the constants that time it differ
+  const decodeW = sc.specDecode ? null : decodeWork(l, B, avgCtx);
+  const prefill1 = sc.inputTokens > 0 ? prefillWork(l, 1, sc.inputTokens) : null;
+  const prefillB = prefill1 && B > 1 ? prefillWork(l, B, sc.inputTokens) : prefill1;
   for (let i = 0; i < 3; i++) {
     const c = CASES[i];
     let terms: StepTerms, seconds: number;
     if (sc.specDecode) ({ terms, seconds } = perTokenSeconds(l, draft, sc.specDecode, B, avgCtx, c));
-    else { terms = decodeStep(l, B, avgCtx, c); seconds = terms.seconds; }
+    else { terms = timeFor(l, decodeW!, c)!; seconds = terms.seconds; }
     step[i] = seconds;
     let prefillRound = 0;
-    if (sc.inputTokens > 0) {
-      const p1 = prefill(l, 1, sc.inputTokens, c);
+    if (prefill1) {
+      const p1 = timeFor(l, prefill1, c, true);
       if (p1) ttft[i] = p1.seconds + seconds; else ttftKnown = false;
       if (c === 'expected') ttftBottleneck = p1?.bottleneck ?? null;
-      prefillRound = (B === 1 ? p1 : prefill(l, B, sc.inputTokens, c))?.seconds ?? 0;
+      prefillRound = (prefillB === prefill1 ? p1 : timeFor(l, prefillB!, c, true))?.seconds ?? 0;
     }
     round[i] = prefillRound + sc.outputTokens * seconds;
     if (c === 'expected') expectedTerms = terms;

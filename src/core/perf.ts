@@ -144,30 +144,48 @@ function finish(memory: number, compute: number, interconnect: number, latencyFl
   return { memory, compute, interconnect, latencyFloor, seconds, bottleneck };
 }
 
+/** What a step moves and computes, independent of the efficiency constants: worked out once, timed for each case. */
+export interface Work { weightBytes: number; kvBytes: number; flops: number; tokens: number }
+
 /**
  * One decode step for `batch` sequences at `context` tokens each. The pipeline is not micro-batched, so a token
  * passes every stage in turn: time is bytes and FLOPs over the tensor-parallel width, not over all chips.
  * `tokensPerSequence` > 1 verifies several speculated tokens in one step (weights and KV are read once).
  */
-export function decodeStep(l: Layout, batch: number, context: number, c: Case, tokensPerSequence = 1): StepTerms {
-  const k = l.cases[c];
+export function decodeWork(l: Layout, batch: number, context: number, tokensPerSequence = 1): Work {
   const m = l.model;
-  const touched = m.moe ? m.moe.moeLayers * expertsTouched(m.moe.experts, m.moe.activeExperts, batch * tokensPerSequence) * l.expertBytes : 0;
-  const weightBytes = l.fixedWeightBytes + touched;
-  const kvBytes = batch * (kvBytesForContext(m, l.kvElement, context) + stateBytesPerSequence(m, l.kvElement));
-  const memory = tierTime(weightBytes, l.weightTiers, l.tensorParallel, k.bwEff) + tierTime(kvBytes, l.kvTiers, l.tensorParallel, k.kvBwEff);
-  const flops = batch * tokensPerSequence * decodeFlopsPerToken(m, context);
-  const compute = k.flops > 0 ? flops / (l.tensorParallel * k.flops) : 0;
-  return finish(memory, compute, linkTime(l, batch * tokensPerSequence, k), m.layers * k.floor);
+  const tokens = batch * tokensPerSequence;
+  const touched = m.moe ? m.moe.moeLayers * expertsTouched(m.moe.experts, m.moe.activeExperts, tokens) * l.expertBytes : 0;
+  return {
+    weightBytes: l.fixedWeightBytes + touched,
+    kvBytes: batch * (kvBytesForContext(m, l.kvElement, context) + stateBytesPerSequence(m, l.kvElement)),
+    flops: tokens * decodeFlopsPerToken(m, context),
+    tokens,
+  };
 }
 
-/** Prefill of `batch` prompts of `promptTokens` each, processed together. Null when compute is unknown. */
-export function prefill(l: Layout, batch: number, promptTokens: number, c: Case): StepTerms | null {
-  const k = l.cases[c];
-  if (k.flops <= 0) return null;
+/** Prefill of `batch` prompts of `promptTokens` each, processed together (weights read once, KV written). */
+export function prefillWork(l: Layout, batch: number, promptTokens: number): Work {
   const m = l.model;
-  const touchedExperts = m.moe ? m.moe.moeLayers * expertsTouched(m.moe.experts, m.moe.activeExperts, batch * promptTokens) * l.expertBytes : 0;
-  const memory = tierTime(l.fixedWeightBytes + touchedExperts, l.weightTiers, l.tensorParallel, k.bwEff);
-  const compute = (batch * prefillFlops(m, promptTokens)) / (l.tensorParallel * k.flops);
-  return finish(memory, compute, linkTime(l, batch * promptTokens, k), m.layers * k.floor);
+  const tokens = batch * promptTokens;
+  const touched = m.moe ? m.moe.moeLayers * expertsTouched(m.moe.experts, m.moe.activeExperts, tokens) * l.expertBytes : 0;
+  return { weightBytes: l.fixedWeightBytes + touched, kvBytes: 0, flops: batch * prefillFlops(m, promptTokens), tokens };
+}
+
+/** Time for some work under one case's constants. Null when the work needs compute and the chip's is unknown. */
+export function timeFor(l: Layout, w: Work, c: Case, needsCompute = false): StepTerms | null {
+  const k = l.cases[c];
+  if (needsCompute && k.flops <= 0) return null;
+  const memory = tierTime(w.weightBytes, l.weightTiers, l.tensorParallel, k.bwEff) + (w.kvBytes > 0 ? tierTime(w.kvBytes, l.kvTiers, l.tensorParallel, k.kvBwEff) : 0);
+  const compute = k.flops > 0 ? w.flops / (l.tensorParallel * k.flops) : 0;
+  return finish(memory, compute, linkTime(l, w.tokens, k), l.model.layers * k.floor);
+}
+
+export function decodeStep(l: Layout, batch: number, context: number, c: Case, tokensPerSequence = 1): StepTerms {
+  return timeFor(l, decodeWork(l, batch, context, tokensPerSequence), c)!;
+}
+
+/** Time to prefill `batch` prompts together; null when compute is unknown. */
+export function prefill(l: Layout, batch: number, promptTokens: number, c: Case): StepTerms | null {
+  return timeFor(l, prefillWork(l, batch, promptTokens), c, true);
 }
