@@ -3,8 +3,7 @@ import type { Reply } from '../reply/reply.ts';
 
 export type Platform = 'local' | 'discord' | 'slack';
 
-export interface Subscription {
-  id: number;
+export interface NewSubscription {
   platform: Platform;
   /** Discord guild id or Slack team id; null for local */
   workspaceId: string | null;
@@ -17,6 +16,10 @@ export interface Subscription {
   timezone: string;
   /** reference model id for the landscape */
   model: string;
+}
+
+export interface Subscription extends NewSubscription {
+  id: number;
   createdAt: string;
   /** set when posting failed for a reason that needs a person (channel gone, bot not allowed) */
   pausedReason: string | null;
@@ -26,16 +29,6 @@ export interface Subscription {
   postCount: number;
   /** the catalog as it stood at the last post (JSON from content.ts), for "what changed" */
   lastSnapshot: string | null;
-}
-
-export interface NewSubscription {
-  platform: Platform;
-  workspaceId: string | null;
-  channelId: string;
-  cron: string;
-  scheduleLabel: string;
-  timezone: string;
-  model: string;
 }
 
 /** A built digest: what to post and the catalog snapshot to remember. */
