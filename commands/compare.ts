@@ -33,9 +33,14 @@ export function side(ctx: Context, chipText: string, modelText: string): Side | 
   const built = buildScenario(ctx.catalog, { model: modelText, chip: c.item.id }, { input: DEFAULT_INPUT, output: DEFAULT_OUTPUT });
   if (isReply(built)) return built;
   const one = estimate(built.scenario);
-  const fitAt = one.fit.maxBatchAtContext;
-  const typicalBatch = fitAt === null ? 1 : Math.max(1, Math.min(TYPICAL_BATCH, fitAt));
-  const typical = estimate({ ...built.scenario, batch: typicalBatch, chips: one.chips });
+  // the aggregate is quoted at a typical batch, on as many chips as that batch needs; where no deployment
+  // holds it (hard-wired or capped chips), at the largest batch the batch-1 deployment holds
+  // unknown memory (Taalas' KV SRAM) means no batch beyond 1 can be claimed
+  let typical = one.fit.maxBatchAtContext === null ? one : estimate({ ...built.scenario, batch: TYPICAL_BATCH });
+  if (!typical.decode) {
+    const fitAt = one.fit.maxBatchAtContext;
+    typical = estimate({ ...built.scenario, batch: fitAt === null ? 1 : Math.max(1, Math.min(TYPICAL_BATCH, fitAt)), chips: one.chips });
+  }
   return { chip: c.item, one, typical, note: c.note };
 }
 
@@ -43,8 +48,10 @@ function decodeWhy(win: Side, lose: Side): string {
   const w = win.one.decode!, l = lose.one.decode!;
   const ratio = w.tokensPerSecondPerUser.expected / l.tokensPerSecondPerUser.expected;
   const wT = w.termsMs, lT = l.termsMs;
+  const where = win.chip.runs.kind === 'hardwired' ? 'its weights are hard-wired into the silicon'
+    : `its weights sit in on-chip memory spread over ${fmt.count(win.one.chips, win.chip.unit)}`;
   const why = w.bottleneck === 'latency floor'
-    ? `its weights sit in on-chip memory spread over ${fmt.count(win.one.chips, win.chip.unit)}, so a step costs only the per-layer floor (${fmt.ms(wT.latencyFloor)}), while ${lose.chip.name} is held by ${l.bottleneck} (${fmt.ms(Math.max(lT.memory, lT.compute, lT.interconnect, lT.latencyFloor))} of its ${fmt.ms(l.msPerToken.expected)} step)`
+    ? `${where}, so a step costs only the per-layer floor (${fmt.ms(wT.latencyFloor)}), while ${lose.chip.name} is held by ${l.bottleneck} (${fmt.ms(Math.max(lT.memory, lT.compute, lT.interconnect, lT.latencyFloor))} of its ${fmt.ms(l.msPerToken.expected)} step)`
     : `each step is set by ${w.bottleneck} (${fmt.ms(w.msPerToken.expected)}), against ${fmt.ms(l.msPerToken.expected)} on ${lose.chip.name}, held by ${l.bottleneck}`;
   return `**${win.chip.name}** is ${fmt.num(ratio, 2)}× faster per user at decode: ${why}.`;
 }
@@ -62,14 +69,14 @@ export function compareReply(A: Side, B: Side, phase: Phase, modelName: string):
     if (!e.decode) return [e.fit.refused ? 'cannot run it' : 'does not fit', '', '', '', '', '', ''];
     return [
       `${fmt.range(e.decode.tokensPerSecondPerUser, 'tok/s')} · ${e.decode.bottleneck}`,
-      `${fmt.range(t.decode?.tokensPerSecond, 'tok/s')} @ ${t.batch}`,
+      `${fmt.range(t.decode?.tokensPerSecond, 'tok/s')} @ batch ${t.batch}${t.chips !== e.chips ? ` on ${t.chips}` : ''}`,
       e.prefill?.ttftMs ? `${fmt.msRange(e.prefill.ttftMs)} · ${e.prefill.bottleneck}` : 'unknown',
       fmt.count(e.chips, s.chip.unit),
       t.energy.joulesPerToken ? fmt.range(t.energy.joulesPerToken, 'J') : 'unknown',
       t.cost.usdPerMillionTokens ? fmt.range(t.cost.usdPerMillionTokens, '$/M') : 'unknown',
     ];
   };
-  const labels = ['Per user (batch 1)', 'Aggregate', 'First token', 'Chips needed', 'Energy / token', 'Cost / M tokens'];
+  const labels = ['Per user (batch 1)', 'Aggregate', 'First token', 'Chips needed', 'Energy / token (aggregate)', 'Cost / M tokens (aggregate)'];
   const rowsWanted = phase === 'prefill' ? [2, 3, 4, 5] : phase === 'decode' ? [0, 1, 3, 4, 5] : [0, 1, 2, 3, 4, 5];
   const ca = col(A), cb = col(B);
   const rows = rowsWanted.map((i) => [labels[i], ca[i], cb[i]]);
@@ -94,7 +101,7 @@ export function compareReply(A: Side, B: Side, phase: Phase, modelName: string):
   const chart = both ? compareChart([A, B].map((s) => ({ chip: s.chip.name, e: s.one })), phase) : undefined;
   return answer(title, summary, {
     table: { columns: ['', A.chip.name, B.chip.name], rows, align: ['left', 'right', 'right'] },
-    chart, buttons, notes: [...notes, `Per user at batch 1 and ${fmt.tokens(DEFAULT_INPUT)} in / ${fmt.tokens(DEFAULT_OUTPUT)} out; aggregate at batch ${TYPICAL_BATCH} or the most that fits. Ranges span the fitted efficiency constants.`],
+    chart, buttons, notes: [...notes, `Per user at batch 1 on as few chips as fit, ${fmt.tokens(DEFAULT_INPUT)} in / ${fmt.tokens(DEFAULT_OUTPUT)} out; aggregate, energy and cost at batch ${TYPICAL_BATCH} on the chips that batch needs. Ranges span the fitted efficiency constants.`],
     sources: dedupe([...chipSources(A.chip).slice(0, 3), ...chipSources(B.chip).slice(0, 3)]),
     data: { phase, model: A.one.model, a: { one: estimateData(A.one), typical: estimateData(A.typical) }, b: { one: estimateData(B.one), typical: estimateData(B.typical) } },
   });

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import type { Status } from '../src/digest/service.ts';
 import { answer, errorReply, type Reply } from '../src/reply/reply.ts';
-import type { Command, Context, OptionSpec } from './command.ts';
+import type { Command, OptionSpec } from './command.ts';
 
 const SUBCOMMANDS = ['subscribe', 'unsubscribe', 'status', 'preview'] as const;
 

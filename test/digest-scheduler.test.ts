@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { discordPoster, localPoster, slackPoster } from '../src/digest/posters.ts';
 import { createScheduler, type SchedulerOptions, type TickReport } from '../src/digest/scheduler.ts';
-import { openStore, type Store } from '../src/digest/store.ts';
+import { openStore } from '../src/digest/store.ts';
 import type { NewSubscription } from '../src/digest/types.ts';
 import {
   discordPayload, drive, FAKE_PNG, realDelay, recordingPlayground, startFakeDiscordRest, startFakeSlackApi, testBuild, until,

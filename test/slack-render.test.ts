@@ -10,7 +10,6 @@ import { slackLimitViolations } from './helpers/slack-limits.ts';
 const ctx = () => ({ catalog: catalog() });
 const all = (r: Reply) => toSlack(r);
 const json = (x: unknown) => JSON.stringify(x);
-const blocksOf = (r: Reply) => all(r).flatMap((m) => m.blocks) as any[];
 const expectValid = (r: Reply) => {
   const msgs = all(r);
   expect(msgs.length).toBeGreaterThan(0);

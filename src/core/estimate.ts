@@ -1,5 +1,5 @@
 // The full answer for one scenario: fit, time to first token, decode speed, energy and cost, each as a range.
-import type { Chip, Model, NumberFormat } from '../catalog/schema.ts';
+import type { Model, NumberFormat } from '../catalog/schema.ts';
 import { fit, type FitResult } from './fit.ts';
 import { decodeStep, decodeWork, layout, prefillWork, timeFor, type Layout, type StepTerms } from './perf.ts';
 import type { Bottleneck, Case, Range, Scenario, SpecDecode } from './types.ts';
@@ -98,6 +98,7 @@ export function estimate(sc: Scenario): Estimate {
     round[i] = prefillRound + sc.outputTokens * seconds;
     if (c === 'expected') expectedTerms = terms;
   }
+  if (f.maxBatchAtContext === null && B > 1) notes.push(`${sc.chip.name} does not publish the size of the memory that holds the KV cache, so whether ${B} sequences fit is unknown; the figures assume they do.`);
   if (!ttftKnown) notes.push(`${sc.chip.name} has no published compute figure, so time to first token is unknown and aggregate throughput leaves prefill out.`);
 
   const msPerToken = range3(step[0] * 1e3, step[1] * 1e3, step[2] * 1e3);
@@ -141,4 +142,3 @@ function draftLayout(sc: Scenario, draftModel: Model, chips: number, context: nu
   return layout(draftModel, sc.chip, sc.family, sc.weights, sc.kv, df);
 }
 
-export type { Chip, Model };
