@@ -64,20 +64,24 @@ function prefillWhy(win: Side, lose: Side): string {
 export function compareReply(A: Side, B: Side, phase: Phase, modelName: string): Reply {
   const title = `${A.chip.name} vs ${B.chip.name} — ${modelName}`;
   const notes = [A.note, B.note].filter((n): n is string => !!n);
+  // one short value per cell, so two chips sit side by side in a narrow embed or page
   const col = (s: Side) => {
     const e = s.one, t = s.typical;
-    if (!e.decode) return [e.fit.refused ? 'cannot run it' : 'does not fit', '', '', '', '', '', ''];
+    if (!e.decode) return [e.fit.refused ? 'cannot run it' : 'does not fit', '', '', '', '', '', '', '', ''];
     return [
-      `${fmt.range(e.decode.tokensPerSecondPerUser, 'tok/s')} · ${e.decode.bottleneck}`,
-      `${fmt.range(t.decode?.tokensPerSecond, 'tok/s')} @ batch ${t.batch}${t.chips !== e.chips ? ` on ${t.chips}` : ''}`,
-      e.prefill?.ttftMs ? `${fmt.msRange(e.prefill.ttftMs)} · ${e.prefill.bottleneck}` : 'unknown',
-      fmt.count(e.chips, s.chip.unit),
+      fmt.range(e.decode.tokensPerSecondPerUser, 'tok/s'),
+      e.decode.bottleneck,
+      fmt.range(t.decode?.tokensPerSecond, 'tok/s'),
+      e.prefill?.ttftMs ? fmt.msRange(e.prefill.ttftMs) : 'unknown',
+      e.prefill?.bottleneck ?? 'unknown',
+      t.chips === e.chips ? fmt.count(e.chips, s.chip.unit) : `${e.chips.toLocaleString('en-US')} / ${fmt.count(t.chips, s.chip.unit)}`,
       t.energy.joulesPerToken ? fmt.range(t.energy.joulesPerToken, 'J') : 'unknown',
       t.cost.usdPerMillionTokens ? fmt.range(t.cost.usdPerMillionTokens, '$/M') : 'unknown',
+      String(t.batch),
     ];
   };
-  const labels = ['Per user (batch 1)', 'Aggregate', 'First token', 'Chips needed', 'Energy / token (aggregate)', 'Cost / M tokens (aggregate)'];
-  const rowsWanted = phase === 'prefill' ? [2, 3, 4, 5] : phase === 'decode' ? [0, 1, 3, 4, 5] : [0, 1, 2, 3, 4, 5];
+  const labels = ['Per user (batch 1)', 'Decode bound by', 'Aggregate', 'First token', 'Prefill bound by', 'Chips (batch 1 / aggregate)', 'Energy per token', 'Cost per M tokens', 'Aggregate batch'];
+  const rowsWanted = phase === 'prefill' ? [3, 4, 5, 6, 7] : phase === 'decode' ? [0, 1, 2, 8, 5, 6, 7] : [0, 1, 2, 8, 3, 4, 5, 6, 7];
   const ca = col(A), cb = col(B);
   const rows = rowsWanted.map((i) => [labels[i], ca[i], cb[i]]);
 
