@@ -10,8 +10,16 @@ export function kindLabel(f: Figure | null | undefined): string {
   return f ? KIND_LABEL[f.kind] : 'not published';
 }
 
+function host(url: string): string {
+  try { return new URL(url).hostname.replace(/^www\./, ''); } catch { return url; }
+}
+
 function cite(sources: Record<string, { url: string; date: string; title?: string }>, keys: string[], prefix: string): Source[] {
-  return keys.filter((k) => sources[k]).map((k) => ({ label: `${prefix}: ${sources[k].title ?? k} (${sources[k].date})`, url: sources[k].url }));
+  return keys.filter((k) => sources[k]).map((k) => {
+    const s = sources[k];
+    const date = s.date.replace(/\s*\(.*\)\s*$/, '') || s.date;
+    return { label: `${prefix}: ${s.title ?? host(s.url)}, ${date}`, url: s.url };
+  });
 }
 
 /** Sources of a chip's memory, compute and power figures. */
