@@ -59,6 +59,23 @@ describe('npm start', () => {
     expect(err).toMatch(/configuration problem: PORT must be a port number/);
   }, 40_000);
 
+  it('a corrupt database stops start-up with a clear line, and the file is left as it was (real process)', async () => {
+    const { mkdtempSync, writeFileSync, readFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const db = join(mkdtempSync(join(tmpdir(), 'memwall-db-')), 'memwall.db');
+    const junk = Buffer.from('this is not a database, it is a shopping list: eggs, flour, more HBM'.repeat(40));
+    writeFileSync(db, junk);
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { env: { ...process.env, PORT: '0', MEMWALL_DB: db }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d) => { err += d; });
+    const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+    expect(code).toBe(1);
+    expect(err).toMatch(/not a SQLite database/);
+    expect(err).toContain(db);
+    expect(readFileSync(db).equals(junk)).toBe(true);
+  }, 40_000);
+
   it('one server on PORT carries both Discord and Slack HTTP endpoints (real HTTP on loopback)', async () => {
     const slack = await startFakeSlack();
     const signer = newSigner();
