@@ -1,7 +1,7 @@
 // The full answer for one scenario: fit, time to first token, decode speed, energy and cost, each as a range.
 import type { Model, NumberFormat } from '../catalog/schema.ts';
 import { fit, type FitResult } from './fit.ts';
-import { decodeStep, decodeWork, layout, prefillWork, timeFor, type Layout, type StepTerms } from './perf.ts';
+import { decodeStep, decodeWork, layout, prefillWork, secondsFor, timeFor, type Layout, type StepTerms } from './perf.ts';
 import type { Bottleneck, Case, Range, Scenario, SpecDecode } from './types.ts';
 
 const CASES: readonly Case[] = ['low', 'expected', 'high'];
@@ -84,19 +84,30 @@ export function estimate(sc: Scenario): Estimate {
   const prefillB = prefill1 && B > 1 ? prefillWork(l, B, sc.inputTokens) : prefill1;
   for (let i = 0; i < 3; i++) {
     const c = CASES[i];
-    let terms: StepTerms, seconds: number;
-    if (sc.specDecode) ({ terms, seconds } = perTokenSeconds(l, draft, sc.specDecode, B, avgCtx, c));
-    else { terms = timeFor(l, decodeW!, c)!; seconds = terms.seconds; }
+    const expected = c === 'expected';
+    let seconds: number;
+    if (sc.specDecode) {
+      const t = perTokenSeconds(l, draft, sc.specDecode, B, avgCtx, c);
+      seconds = t.seconds;
+      if (expected) expectedTerms = t.terms;
+    } else if (expected) {
+      expectedTerms = timeFor(l, decodeW!, c)!;
+      seconds = expectedTerms.seconds;
+    } else seconds = secondsFor(l, decodeW!, c);
     step[i] = seconds;
     let prefillRound = 0;
     if (prefill1) {
-      const p1 = timeFor(l, prefill1, c, true);
-      if (p1) ttft[i] = p1.seconds + seconds; else ttftKnown = false;
-      if (c === 'expected') ttftBottleneck = p1?.bottleneck ?? null;
-      prefillRound = (prefillB === prefill1 ? p1 : timeFor(l, prefillB!, c, true))?.seconds ?? 0;
+      let p1: number;
+      if (expected) {
+        const t = timeFor(l, prefill1, c, true);
+        ttftBottleneck = t?.bottleneck ?? null;
+        p1 = t ? t.seconds : NaN;
+      } else p1 = secondsFor(l, prefill1, c, true);
+      if (Number.isNaN(p1)) ttftKnown = false; else ttft[i] = p1 + seconds;
+      const pb = prefillB === prefill1 ? p1 : secondsFor(l, prefillB!, c, true);
+      prefillRound = Number.isNaN(pb) ? 0 : pb;
     }
     round[i] = prefillRound + sc.outputTokens * seconds;
-    if (c === 'expected') expectedTerms = terms;
   }
   if (f.maxBatchAtContext === null && B > 1) notes.push(`${sc.chip.name} does not publish the size of the memory that holds the KV cache, so whether ${B} sequences fit is unknown; the figures assume they do.`);
   if (!ttftKnown) notes.push(`${sc.chip.name} has no published compute figure, so time to first token is unknown and aggregate throughput leaves prefill out.`);

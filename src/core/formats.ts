@@ -17,21 +17,21 @@ const MX_BLOCK = 32;
 const NVFP4_BLOCK = 16;
 const INT4_GROUP = 128;
 
+const INFO: Record<NumberFormat, FormatInfo> = {
+  fp32: { bits: 32, label: 'FP32' },
+  bf16: { bits: 16, label: 'BF16' },
+  fp16: { bits: 16, label: 'FP16' },
+  fp8: { bits: 8, label: 'FP8' },
+  int8: { bits: 8, label: 'INT8' },
+  fp6: { bits: 6 + 8 / MX_BLOCK, label: 'MXFP6: 6-bit values, one 8-bit scale per 32' },
+  fp4: { bits: 4 + 8 / MX_BLOCK, label: 'MXFP4: 4-bit values, one 8-bit scale per 32' },
+  int4: { bits: 4 + 32 / INT4_GROUP, label: 'INT4: group-wise, 16-bit scale and zero point per 128' },
+  int3: { bits: 3, label: 'INT3' },
+};
+const NVFP4: FormatInfo = { bits: 4 + 8 / NVFP4_BLOCK, label: 'NVFP4: 4-bit values, one FP8 scale per 16' };
+
 export function formatInfo(format: NumberFormat, chip?: Chip): FormatInfo {
-  switch (format) {
-    case 'fp32': return { bits: 32, label: 'FP32' };
-    case 'bf16': return { bits: 16, label: 'BF16' };
-    case 'fp16': return { bits: 16, label: 'FP16' };
-    case 'fp8': return { bits: 8, label: 'FP8' };
-    case 'int8': return { bits: 8, label: 'INT8' };
-    case 'fp6': return { bits: 6 + 8 / MX_BLOCK, label: 'MXFP6: 6-bit values, one 8-bit scale per 32' };
-    case 'fp4':
-      return chip?.vendor === 'NVIDIA'
-        ? { bits: 4 + 8 / NVFP4_BLOCK, label: 'NVFP4: 4-bit values, one FP8 scale per 16' }
-        : { bits: 4 + 8 / MX_BLOCK, label: 'MXFP4: 4-bit values, one 8-bit scale per 32' };
-    case 'int4': return { bits: 4 + 32 / INT4_GROUP, label: 'INT4: group-wise, 16-bit scale and zero point per 128' };
-    case 'int3': return { bits: 3, label: 'INT3' };
-  }
+  return format === 'fp4' && chip?.vendor === 'NVIDIA' ? NVFP4 : INFO[format];
 }
 
 export function bytesPerParam(format: NumberFormat, chip?: Chip): number {

@@ -172,13 +172,22 @@ export function prefillWork(l: Layout, batch: number, promptTokens: number): Wor
   return { weightBytes: l.fixedWeightBytes + touched, kvBytes: 0, flops: batch * prefillFlops(m, promptTokens), tokens };
 }
 
-/** Time for some work under one case's constants. Null when the work needs compute and the chip's is unknown. */
+/** Time for some work under one case's constants, term by term. Null when the work needs compute and the chip's is unknown. */
 export function timeFor(l: Layout, w: Work, c: Case, needsCompute = false): StepTerms | null {
   const k = l.cases[c];
   if (needsCompute && k.flops <= 0) return null;
   const memory = tierTime(w.weightBytes, l.weightTiers, l.tensorParallel, k.bwEff) + (w.kvBytes > 0 ? tierTime(w.kvBytes, l.kvTiers, l.tensorParallel, k.kvBwEff) : 0);
   const compute = k.flops > 0 ? w.flops / (l.tensorParallel * k.flops) : 0;
   return finish(memory, compute, linkTime(l, w.tokens, k), l.model.layers * k.floor);
+}
+
+/** The same total as timeFor(…).seconds without building the terms (the sweep's hot path); NaN when compute is needed and unknown. */
+export function secondsFor(l: Layout, w: Work, c: Case, needsCompute = false): number {
+  const k = l.cases[c];
+  if (needsCompute && k.flops <= 0) return NaN;
+  const memory = tierTime(w.weightBytes, l.weightTiers, l.tensorParallel, k.bwEff) + (w.kvBytes > 0 ? tierTime(w.kvBytes, l.kvTiers, l.tensorParallel, k.kvBwEff) : 0);
+  const compute = k.flops > 0 ? w.flops / (l.tensorParallel * k.flops) : 0;
+  return (memory > compute ? memory : compute) + linkTime(l, w.tokens, k) + l.model.layers * k.floor;
 }
 
 export function decodeStep(l: Layout, batch: number, context: number, c: Case, tokensPerSequence = 1): StepTerms {
