@@ -39,13 +39,35 @@ interface TierRate { share: number; bandwidthBs: number | null }
 /** Efficiency constants for one case, resolved once per layout. */
 interface CaseConstants { bwEff: number; kvBwEff: number; flops: number; floor: number; hop: number }
 
+/** What a layout needs from (family, chip, weight format): worked out once, since a sweep asks again and again. */
+interface FormatFacts { dequant: boolean; tflops: number | null; cases: Record<Case, CaseConstants>; domain: number; linkBs: number }
+const factsCache = new WeakMap<Family, WeakMap<Chip, Map<NumberFormat, FormatFacts>>>();
+
+function formatFacts(family: Family, chip: Chip, weightsFormat: NumberFormat): FormatFacts {
+  let byChip = factsCache.get(family);
+  if (!byChip) { byChip = new WeakMap(); factsCache.set(family, byChip); }
+  let byFormat = byChip.get(chip);
+  if (!byFormat) { byFormat = new Map(); byChip.set(chip, byFormat); }
+  let f = byFormat.get(weightsFormat);
+  if (!f) {
+    const dequant = chip.runs.kind !== 'hardwired' && family.dequantBandwidthEfficiency[weightsFormat] !== undefined;
+    // weight-only quantisation: weights are widened on the fly and the maths runs in 16-bit
+    const tflops = computeFormat(chip, dequant ? 'bf16' : weightsFormat).tflops;
+    f = {
+      dequant, tflops,
+      cases: { low: resolveConstants(family, dequant ? weightsFormat : null, tflops, 'low'), expected: resolveConstants(family, dequant ? weightsFormat : null, tflops, 'expected'), high: resolveConstants(family, dequant ? weightsFormat : null, tflops, 'high') },
+      domain: Math.max(1, chip.link.domainSize?.value ?? 1),
+      linkBs: (chip.link.bandwidthGBs?.value ?? 0) * 1e9,
+    };
+    byFormat.set(weightsFormat, f);
+  }
+  return f;
+}
+
 export function layout(model: Model, chip: Chip, family: Family, weightsFormat: NumberFormat, kvFormat: NumberFormat, fit: FitResult): Layout {
-  const domain = Math.max(1, chip.link.domainSize?.value ?? 1);
-  const tensorParallel = Math.min(fit.chips, domain);
+  const ff = formatFacts(family, chip, weightsFormat);
+  const tensorParallel = Math.min(fit.chips, ff.domain);
   const pipelineStages = Math.ceil(fit.chips / tensorParallel);
-  const dequant = chip.runs.kind !== 'hardwired' && family.dequantBandwidthEfficiency[weightsFormat] !== undefined;
-  // weight-only quantisation: weights are widened on the fly and the maths runs in 16-bit
-  const cf = computeFormat(chip, dequant ? 'bf16' : weightsFormat);
   const p = paramCounts(model);
   const perParam = p.total > 0 ? fit.weightsBytes / p.total : 0;
   let weightTotal = 0, kvTotal = 0;
@@ -62,28 +84,14 @@ export function layout(model: Model, chip: Chip, family: Family, weightsFormat: 
   }
   const l: Layout = {
     model, chip, family, weightsFormat, kvElement: kvBytesPerElement(kvFormat), fit, tensorParallel, pipelineStages,
-    tflopsPublished: cf.tflops,
+    tflopsPublished: ff.tflops,
     fixedWeightBytes: (p.nonExpert - p.embedding) * perParam,
     expertBytes: p.expertPerLayerEach * perParam,
-    weightTiers, kvTiers, dequant,
-    linkBs: (chip.link.bandwidthGBs?.value ?? 0) * 1e9,
-    cases: casesFor(family, dequant ? weightsFormat : null, cf.tflops),
+    weightTiers, kvTiers, dequant: ff.dequant,
+    linkBs: ff.linkBs,
+    cases: ff.cases,
   };
   return l;
-}
-
-// Constants depend only on the family, the dequantised format (if any) and the published compute: resolve once.
-const caseCache = new WeakMap<Family, Map<string, Record<Case, CaseConstants>>>();
-function casesFor(family: Family, dequantFormat: NumberFormat | null, tflops: number | null): Record<Case, CaseConstants> {
-  let byKey = caseCache.get(family);
-  if (!byKey) { byKey = new Map(); caseCache.set(family, byKey); }
-  const key = `${dequantFormat ?? ''}|${tflops ?? ''}`;
-  let cases = byKey.get(key);
-  if (!cases) {
-    cases = { low: resolveConstants(family, dequantFormat, tflops, 'low'), expected: resolveConstants(family, dequantFormat, tflops, 'expected'), high: resolveConstants(family, dequantFormat, tflops, 'high') };
-    byKey.set(key, cases);
-  }
-  return cases;
 }
 
 export interface StepTerms {
