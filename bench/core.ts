@@ -18,21 +18,26 @@ export function sweepScenarios(cat: Catalog): Scenario[] {
   return out;
 }
 
-export function benchCore(cat: Catalog): { evaluationsPerSecond: number; sweepEvaluations: number; sweepMs: number } {
+export function benchCore(cat: Catalog): { evaluationsPerSecond: number; bestWindowPerSecond: number; sweepEvaluations: number; sweepMs: number } {
   const scenarios = sweepScenarios(cat);
   let sink = 0;
   for (let i = 0; i < 20_000; i++) sink += estimate(scenarios[i % scenarios.length]).chips; // warm up the JIT
   const t0 = performance.now();
   for (const s of scenarios) sink += estimate(s).chips;
   const sweepMs = performance.now() - t0;
-  // a longer steady run for the rate
-  const t1 = performance.now();
+  // the rate: five half-second windows over the sweep in a scattered order; this machine is shared, so report the median
+  const rates: number[] = [];
   let n = 0;
-  while (performance.now() - t1 < 2000) {
-    for (let i = 0; i < 10_000; i++) sink += estimate(scenarios[(n + i * 7919) % scenarios.length]).chips;
-    n += 10_000;
+  for (let w = 0; w < 5; w++) {
+    const t1 = performance.now();
+    let done = 0;
+    while (performance.now() - t1 < 500) {
+      for (let i = 0; i < 10_000; i++) sink += estimate(scenarios[(n + i * 7919) % scenarios.length]).chips;
+      n += 10_000; done += 10_000;
+    }
+    rates.push(done / ((performance.now() - t1) / 1000));
   }
-  const rate = n / ((performance.now() - t1) / 1000);
+  rates.sort((a, b) => a - b);
   if (sink === -1) console.log(sink);
-  return { evaluationsPerSecond: Math.round(rate), sweepEvaluations: scenarios.length, sweepMs: Math.round(sweepMs) };
+  return { evaluationsPerSecond: Math.round(rates[2]), bestWindowPerSecond: Math.round(rates[4]), sweepEvaluations: scenarios.length, sweepMs: Math.round(sweepMs) };
 }
