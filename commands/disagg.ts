@@ -1,6 +1,6 @@
 // /disagg model prefill-chip decode-chip — prefill on one kind of chip, decode on another, the KV cache moved between.
 import { z } from 'zod';
-import type { Chip } from '../src/catalog/schema.ts';
+import type { Chip, Model } from '../src/catalog/schema.ts';
 import { disaggregate, type Disagg } from '../src/core/disagg.ts';
 import { defaultFormats } from '../src/core/formats.ts';
 import * as fmt from '../src/reply/format.ts';
@@ -26,7 +26,9 @@ function row(label: string, ttft: import('../src/core/types.ts').Range | null, p
   return [label, fmt.msRange(ttft), fmt.range(perUser, 'tok/s'), request === null ? 'unknown' : fmt.ms(request), chips];
 }
 
-export function disaggReply(d: Disagg, modelName: string, inputTokens: number, outputTokens: number, chips: [Chip, Chip]): Reply {
+export function disaggReply(d: Disagg, model: Model, inputTokens: number, outputTokens: number, chips: [Chip, Chip]): Reply {
+  const modelName = model.name;
+  const what = model.architecture === 'ssm' ? 'recurrent state' : 'KV cache';
   const A = d.prefillOn, B = d.decodeOn;
   const title = `${modelName}: prefill on ${A.chip.name}, decode on ${B.chip.name}`;
   if (!d.ok) return answer(title, `Cannot split this way — ${d.reason}.`, { data: d });
@@ -37,7 +39,7 @@ export function disaggReply(d: Disagg, modelName: string, inputTokens: number, o
     row(`All on ${A.chip.name}`, A.prefill?.ttftMs ?? null, A.decode?.tokensPerSecondPerUser ?? null, alone(A), chipsA),
     row(`All on ${B.chip.name}`, B.prefill?.ttftMs ?? null, B.decode?.tokensPerSecondPerUser ?? null, alone(B), chipsB),
   ];
-  const transfer = d.kvTransferMs ? `${fmt.bytes(d.kvBytes)} of KV cache in ${fmt.ms(d.kvTransferMs.expected)} at ${fmt.num(d.transferGBs ?? 0)} GB/s` : `${fmt.bytes(d.kvBytes)} of KV cache over a link whose speed is not published`;
+  const transfer = d.kvTransferMs ? `${fmt.bytes(d.kvBytes)} of ${what} in ${fmt.ms(d.kvTransferMs.expected)} at ${fmt.num(d.transferGBs ?? 0)} GB/s` : `${fmt.bytes(d.kvBytes)} of ${what} over a link whose speed is not published`;
   const summary = d.ttftMs && d.tokensPerSecondPerUser
     ? `First token in **${fmt.msRange(d.ttftMs)}** (prefill on ${chipsA}, then ${transfer}), then **${fmt.range(d.tokensPerSecondPerUser, 'tok/s')}** per user on ${chipsB}.`
     : `Moving ${transfer}; the time to first token is unknown because ${A.chip.name}'s compute is not published.`;
@@ -79,7 +81,7 @@ export const disaggCommand: Command<Input> = {
       prefill: { chip: a.item, family: ctx.catalog.family(a.item), weights: fa.weights, chips: 'auto' },
       decode: { chip: b.item, family: ctx.catalog.family(b.item), weights: fb.weights, chips: 'auto' },
     });
-    const reply = disaggReply(d, m.item.name, input, output, [a.item, b.item]);
+    const reply = disaggReply(d, m.item, input, output, [a.item, b.item]);
     reply.notes.unshift(...[a.note, b.note].filter((n): n is string => !!n), `KV cache in ${fb.kv.toUpperCase()}; each side in its usual weight format (${fa.weights.toUpperCase()} / ${fb.weights.toUpperCase()}).`);
     return reply;
   },

@@ -118,10 +118,10 @@ function estimateReply(e: Estimate, notes: string[], chip: import('../src/catalo
   const sources = dedupe([...chipSources(chip), ...modelSources(model)]);
   const data = estimateData(e);
   if (!e.decode) {
-    const why = e.fit.refused ? e.fit.reason : `does not fit: ${e.fit.reason}`;
+    const why = (e.fit.refused ? e.fit.reason ?? '' : `does not fit: ${e.fit.reason}`).replace(/\.$/, '');
     return answer(`${e.model.name} on ${e.chip.name}`, `No estimate — ${why}.`, { notes, sources, data });
   }
-  const summary = `**${fmt.range(e.decode.tokensPerSecondPerUser, 'tok/s')} per user**, ${fmt.range(e.decode.tokensPerSecond, 'tok/s')} aggregate at batch ${e.batch.toLocaleString('en-US')}; first token in ${fmt.msRange(e.prefill?.ttftMs)}. Decode is bound by ${e.decode.bottleneck}.`;
+  const summary = `**${fmt.range(e.decode.tokensPerSecondPerUser, 'tok/s')} per user**, ${fmt.range(e.decode.tokensPerSecond, 'tok/s')} aggregate at batch ${e.batch.toLocaleString('en-US')}; ${e.prefill?.ttftMs ? `first token in ${fmt.msRange(e.prefill.ttftMs)}` : 'time to first token unknown'}. Decode is bound by ${e.decode.bottleneck}.`;
   return answer(title, summary, { fields: estimateFields(e), notes: [...notes, ...e.notes], sources, data,
     warnings: ['Estimates from a roofline model fitted to a few published figures; `/sources` shows how close it comes.'] });
 }

@@ -69,10 +69,15 @@ export function buildScenario(cat: Catalog, o: ScenarioOptions, defaults: { inpu
     notes.push(`Weights in ${f.weights.toUpperCase()}, ${chip.name}'s usual serving format${o.kv ? '' : `; KV cache in ${kv.toUpperCase()}`}. Choose with \`weights\`/\`kv\`.`);
   }
   const weights = chip.runs.kind === 'hardwired' ? chip.servingFormat : f.weights;
+  const input = o.input ?? defaults.input, output = o.output ?? defaults.output;
+  if (input + output > model.maxContext) {
+    return errorReply(`${model.name} handles at most ${model.maxContext.toLocaleString('en-US')} tokens of context (prompt + output); this asks for ${(input + output).toLocaleString('en-US')}.`,
+      'Use a shorter `input`/`output` (or `context` for /fit).');
+  }
   return {
     scenario: {
       model, chip, family: cat.family(chip), weights, kv,
-      inputTokens: o.input ?? defaults.input, outputTokens: o.output ?? defaults.output,
+      inputTokens: input, outputTokens: output,
       batch: o.batch ?? 1, chips: o.chips ?? 'auto', reserveFraction: cat.efficiency.runtimeReserve.fraction,
       specDecode: o.specDecode,
     },

@@ -86,6 +86,7 @@ describe('memwall CLI', () => {
     for (const args of [
       ['fit', 'llama-70b', 'h100', '--weights', 'fp5'], ['fit', 'llama-70b', 'h100', '--colour', 'red'],
       ['estimate', '--model', 'llama-70b', '--chip', 'h100', '--batch', '-3'], ['frobnicate'], ['fit', 'llama-70b'],
+      ['fit', 'gpt-oss-120b', 'h100', '--context', '1000000'], ['estimate', '--model', 'llama-2-7b', '--chip', 'h100', '--input', '4000', '--output', '200'],
     ]) {
       const r = await runCli(args);
       expect(r.code, args.join(' ')).toBe(2);

@@ -187,6 +187,27 @@ describe('estimate', () => {
   });
 });
 
+describe('edge cases', () => {
+  it('with no prompt the first token is the first decode step', () => {
+    const e = estimate(scenario('llama-3.1-8b', 'h100-sxm', { inputTokens: 0, outputTokens: 16 }));
+    expect(e.prefill!.ttftMs).toEqual(e.decode!.msPerToken);
+  });
+
+  it('a state-space model hands its recurrent state, not a KV cache, to the decode side', () => {
+    const d = disaggregate({
+      model: model('mamba-2.8b'), kv: 'bf16', inputTokens: 4096, outputTokens: 64, batch: 1, reserveFraction: reserve,
+      prefill: { chip: chip('h100-sxm'), family: cat.family(chip('h100-sxm')), weights: 'bf16', chips: 'auto' },
+      decode: { chip: chip('groq-lpu-v1'), family: cat.family(chip('groq-lpu-v1')), weights: 'int8', chips: 'auto' },
+    });
+    expect(d.kvBytes).toBeGreaterThan(1e6);
+    expect(d.kvBytes).toBe(disaggregate({ ...{
+      model: model('mamba-2.8b'), kv: 'bf16', inputTokens: 64, outputTokens: 64, batch: 1, reserveFraction: reserve,
+      prefill: { chip: chip('h100-sxm'), family: cat.family(chip('h100-sxm')), weights: 'bf16', chips: 'auto' },
+      decode: { chip: chip('groq-lpu-v1'), family: cat.family(chip('groq-lpu-v1')), weights: 'int8', chips: 'auto' },
+    } }).kvBytes); // a fixed state: the same whatever the prompt length
+  });
+});
+
 describe('disaggregation', () => {
   it('prefill on GPUs and decode on LPUs pays for moving the KV cache', () => {
     const fmt = (c: string): NumberFormat => defaultFormats(chip(c)).weights;

@@ -1,6 +1,6 @@
 // Disaggregated serving: prefill on one kind of chip, decode on another, the KV cache moved between them.
 import type { Chip, Family, Model, NumberFormat } from '../catalog/schema.ts';
-import { kvBytesForContext } from './architecture.ts';
+import { kvBytesForContext, stateBytesPerSequence } from './architecture.ts';
 import { estimate, range, type Estimate } from './estimate.ts';
 import { kvBytesPerElement } from './formats.ts';
 import type { Range } from './types.ts';
@@ -21,7 +21,7 @@ export interface DisaggInput {
 export interface Disagg {
   prefillOn: Estimate;
   decodeOn: Estimate;
-  /** bytes of KV cache one prompt hands over */
+  /** bytes of KV cache (or, for a state-space model, recurrent state) one prompt hands over */
   kvBytes: number;
   /** GB/s assumed for the hand-over: the slower side's links, all chips of that side in parallel */
   transferGBs: number | null;
@@ -39,7 +39,8 @@ export function disaggregate(d: DisaggInput): Disagg {
   const run = (s: Side) => estimate({ model: d.model, chip: s.chip, family: s.family, weights: s.weights, kv: d.kv,
     inputTokens: d.inputTokens, outputTokens: d.outputTokens, batch: d.batch, chips: s.chips, reserveFraction: d.reserveFraction });
   const a = run(d.prefill), b = run(d.decode);
-  const kvBytes = kvBytesForContext(d.model, kvBytesPerElement(d.kv), d.inputTokens);
+  const elem = kvBytesPerElement(d.kv);
+  const kvBytes = kvBytesForContext(d.model, elem, d.inputTokens) + stateBytesPerSequence(d.model, elem);
   const sideGBs = (e: Estimate, chip: Chip) => (chip.link.bandwidthGBs ? chip.link.bandwidthGBs.value * e.chips : null);
   const sides = [sideGBs(a, d.prefill.chip), sideGBs(b, d.decode.chip)].filter((x): x is number => x !== null);
   const transferGBs = sides.length ? Math.min(...sides) : null;

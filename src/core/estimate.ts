@@ -135,7 +135,8 @@ export function estimate(sc: Scenario): Estimate {
     model: { id: sc.model.id, name: sc.model.name }, chip: { id: sc.chip.id, name: sc.chip.name, unit: sc.chip.unit },
     chips: f.chips, weights: sc.weights, kv: sc.kv, batch: f.batch, inputTokens: sc.inputTokens, outputTokens: sc.outputTokens, fit: f,
     layout: { tensorParallel: l.tensorParallel, pipelineStages: l.pipelineStages },
-    prefill: { ttftMs: sc.inputTokens === 0 ? range3(0, 0, 0) : ttftKnown ? range3(ttft[0] * 1e3, ttft[1] * 1e3, ttft[2] * 1e3) : null, bottleneck: ttftBottleneck },
+    // with no prompt the first token is the first decode step
+    prefill: { ttftMs: sc.inputTokens === 0 ? range3(step[0] * 1e3, step[1] * 1e3, step[2] * 1e3) : ttftKnown ? range3(ttft[0] * 1e3, ttft[1] * 1e3, ttft[2] * 1e3) : null, bottleneck: ttftBottleneck },
     decode: {
       tokensPerSecondPerUser: perUser, tokensPerSecond: aggregate, msPerToken, bottleneck: e.bottleneck,
       termsMs: { memory: e.memory * 1e3, compute: e.compute * 1e3, interconnect: e.interconnect * 1e3, latencyFloor: e.latencyFloor * 1e3 },
