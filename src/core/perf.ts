@@ -25,16 +25,16 @@ export interface Layout {
   /** bytes of one routed expert in one layer */
   expertBytes: number;
   /** share of weights and of KV in each tier, with that tier's bandwidth */
-  weightTiers: TierRate[];
-  kvTiers: TierRate[];
+  /** seconds per byte of weights (and of KV) read on one chip at full efficiency, weighted by the tiers they live in */
+  weightSecPerByte: number;
+  kvSecPerByte: number;
+  /** link seconds per token moved through the step (all-reduces and pipeline hand-offs), plus the hop count */
+  linkSecPerToken: number;
+  hops: number;
   /** weight-only quantisation: the family serves this format by widening weights on the fly */
   dequant: boolean;
-  /** link bandwidth per chip per direction, bytes/s (0 when unpublished) */
-  linkBs: number;
   cases: Record<Case, CaseConstants>;
 }
-
-interface TierRate { share: number; bandwidthBs: number | null }
 
 /** Efficiency constants for one case, resolved once per layout. */
 interface CaseConstants { bwEff: number; kvBwEff: number; flops: number; floor: number; hop: number }
@@ -70,25 +70,28 @@ export function layout(model: Model, chip: Chip, family: Family, weightsFormat: 
   const pipelineStages = Math.ceil(fit.chips / tensorParallel);
   const p = paramCounts(model);
   const perParam = p.total > 0 ? fit.weightsBytes / p.total : 0;
+  // seconds per byte at full efficiency on one chip, weighted by where the bytes live (tiers of unknown bandwidth add nothing)
   let weightTotal = 0, kvTotal = 0;
   for (const t of fit.tiers) { weightTotal += t.weightsBytes; kvTotal += t.kvBytes; }
-  const weightTiers: TierRate[] = [], kvTiers: TierRate[] = [];
+  let weightSecPerByte = 0, kvSecPerByte = 0;
   for (const t of fit.tiers) {
-    const bandwidthBs = t.tier.bandwidthGBs ? t.tier.bandwidthGBs.value * 1e9 : null;
-    if (t.weightsBytes > 0) weightTiers.push({ share: t.weightsBytes / (weightTotal || 1), bandwidthBs });
-    if (t.kvBytes > 0) kvTiers.push({ share: t.kvBytes / kvTotal, bandwidthBs });
+    const bw = t.tier.bandwidthGBs ? t.tier.bandwidthGBs.value * 1e9 : 0;
+    if (bw <= 0) continue;
+    if (t.weightsBytes > 0) weightSecPerByte += t.weightsBytes / (weightTotal || 1) / bw;
+    if (kvTotal > 0 ? t.kvBytes > 0 : t === fit.tiers[0]) kvSecPerByte += (kvTotal > 0 ? t.kvBytes / kvTotal : 1) / bw;
   }
-  if (kvTiers.length === 0 && fit.tiers.length > 0) {
-    const t = fit.tiers[0];
-    kvTiers.push({ share: 1, bandwidthBs: t.tier.bandwidthGBs ? t.tier.bandwidthGBs.value * 1e9 : null });
-  }
+  // links: two ring all-reduces per layer inside the tensor-parallel group, one activation hand-off per pipeline hop
+  const activationBytes = model.hiddenSize * ACTIVATION_BYTES;
+  const allReduceSecPerToken = tensorParallel > 1 && ff.linkBs > 0
+    ? model.layers * 2 * ((2 * (tensorParallel - 1)) / tensorParallel) * (activationBytes / tensorParallel) / ff.linkBs : 0;
+  const hopSecPerToken = pipelineStages > 1 && ff.linkBs > 0 ? (pipelineStages - 1) * activationBytes / ff.linkBs : 0;
   const l: Layout = {
     model, chip, family, weightsFormat, kvElement: kvBytesPerElement(kvFormat), fit, tensorParallel, pipelineStages,
     tflopsPublished: ff.tflops,
     fixedWeightBytes: (p.nonExpert - p.embedding) * perParam,
     expertBytes: p.expertPerLayerEach * perParam,
-    weightTiers, kvTiers, dequant: ff.dequant,
-    linkBs: ff.linkBs,
+    weightSecPerByte, kvSecPerByte, linkSecPerToken: allReduceSecPerToken + hopSecPerToken, hops: pipelineStages - 1,
+    dequant: ff.dequant,
     cases: ff.cases,
   };
   return l;
@@ -122,25 +125,12 @@ export function expertsTouched(experts: number, active: number, batch: number): 
   return experts * (1 - Math.pow(1 - active / experts, batch));
 }
 
-function tierTime(bytes: number, tiers: TierRate[], parallel: number, eff: number): number {
-  let t = 0;
-  for (let i = 0; i < tiers.length; i++) {
-    const bw = tiers[i].bandwidthBs;
-    if (bw) t += (bytes * tiers[i].share) / (parallel * bw * eff);
-  }
-  return t;
+function memoryTime(l: Layout, w: Work, k: CaseConstants): number {
+  return (w.weightBytes * l.weightSecPerByte / k.bwEff + w.kvBytes * l.kvSecPerByte / k.kvBwEff) / l.tensorParallel;
 }
 
-function linkTime(l: Layout, tokens: number, c: CaseConstants): number {
-  const linkBs = l.linkBs;
-  const bytes = tokens * l.model.hiddenSize * ACTIVATION_BYTES;
-  let t = 0;
-  if (l.tensorParallel > 1 && linkBs > 0) {
-    // two ring all-reduces per layer (after attention and after the FFN)
-    t += l.model.layers * 2 * ((2 * (l.tensorParallel - 1)) / l.tensorParallel) * (bytes / l.tensorParallel) / linkBs;
-  }
-  if (l.pipelineStages > 1) t += (l.pipelineStages - 1) * ((linkBs > 0 ? bytes / linkBs : 0) + c.hop);
-  return t;
+function linkTime(l: Layout, tokens: number, k: CaseConstants): number {
+  return tokens * l.linkSecPerToken + l.hops * k.hop;
 }
 
 function finish(memory: number, compute: number, interconnect: number, latencyFloor: number): StepTerms {
@@ -184,7 +174,7 @@ export function prefillWork(l: Layout, batch: number, promptTokens: number): Wor
 export function timeFor(l: Layout, w: Work, c: Case, needsCompute = false): StepTerms | null {
   const k = l.cases[c];
   if (needsCompute && k.flops <= 0) return null;
-  const memory = tierTime(w.weightBytes, l.weightTiers, l.tensorParallel, k.bwEff) + (w.kvBytes > 0 ? tierTime(w.kvBytes, l.kvTiers, l.tensorParallel, k.kvBwEff) : 0);
+  const memory = memoryTime(l, w, k);
   const compute = k.flops > 0 ? w.flops / (l.tensorParallel * k.flops) : 0;
   return finish(memory, compute, linkTime(l, w.tokens, k), l.model.layers * k.floor);
 }
@@ -193,7 +183,7 @@ export function timeFor(l: Layout, w: Work, c: Case, needsCompute = false): Step
 export function secondsFor(l: Layout, w: Work, c: Case, needsCompute = false): number {
   const k = l.cases[c];
   if (needsCompute && k.flops <= 0) return NaN;
-  const memory = tierTime(w.weightBytes, l.weightTiers, l.tensorParallel, k.bwEff) + (w.kvBytes > 0 ? tierTime(w.kvBytes, l.kvTiers, l.tensorParallel, k.kvBwEff) : 0);
+  const memory = memoryTime(l, w, k);
   const compute = k.flops > 0 ? w.flops / (l.tensorParallel * k.flops) : 0;
   return (memory > compute ? memory : compute) + linkTime(l, w.tokens, k) + l.model.layers * k.floor;
 }
