@@ -172,7 +172,7 @@ export function prefillWork(l: Layout, batch: number, promptTokens: number): Wor
 
 /** Time for some work under one case's constants, term by term. Null when the work needs compute and the chip's is unknown. */
 export function timeFor(l: Layout, w: Work, c: Case, needsCompute = false): StepTerms | null {
-  const k = l.cases[c];
+  const k = c === 'expected' ? l.cases.expected : c === 'low' ? l.cases.low : l.cases.high;
   if (needsCompute && k.flops <= 0) return null;
   const memory = memoryTime(l, w, k);
   const compute = k.flops > 0 ? w.flops / (l.tensorParallel * k.flops) : 0;
@@ -181,7 +181,7 @@ export function timeFor(l: Layout, w: Work, c: Case, needsCompute = false): Step
 
 /** The same total as timeFor(…).seconds without building the terms (the sweep's hot path); NaN when compute is needed and unknown. */
 export function secondsFor(l: Layout, w: Work, c: Case, needsCompute = false): number {
-  const k = l.cases[c];
+  const k = c === 'expected' ? l.cases.expected : c === 'low' ? l.cases.low : l.cases.high;
   if (needsCompute && k.flops <= 0) return NaN;
   const memory = memoryTime(l, w, k);
   const compute = k.flops > 0 ? w.flops / (l.tensorParallel * k.flops) : 0;
