@@ -244,7 +244,12 @@
   let asked = 0;
   let timer = null;
 
-  function closeSuggestions() { suggestions = []; list.hidden = true; list.replaceChildren(); input.setAttribute('aria-expanded', 'false'); }
+  function closeSuggestions() {
+    // also drop a lookup still in flight, or its late answer would reopen the list
+    clearTimeout(timer);
+    asked += 1;
+    suggestions = []; list.hidden = true; list.replaceChildren(); input.setAttribute('aria-expanded', 'false');
+  }
 
   function showSuggestions(items) {
     suggestions = items;
