@@ -69,10 +69,6 @@ function chipMemory(chip: Chip): ChipMemory {
   return m;
 }
 
-export function servingTiers(chip: Chip): MemoryTier[] {
-  return chipMemory(chip).tiers;
-}
-
 export function weightsBytes(model: Model, chip: Chip, format: NumberFormat): number {
   return paramCounts(model).total * bytesPerParam(format, chip);
 }

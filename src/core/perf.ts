@@ -191,8 +191,3 @@ export function secondsFor(l: Layout, w: Work, c: Case, needsCompute = false): n
 export function decodeStep(l: Layout, batch: number, context: number, c: Case, tokensPerSequence = 1): StepTerms {
   return timeFor(l, decodeWork(l, batch, context, tokensPerSequence), c)!;
 }
-
-/** Time to prefill `batch` prompts together; null when compute is unknown. */
-export function prefill(l: Layout, batch: number, promptTokens: number, c: Case): StepTerms | null {
-  return timeFor(l, prefillWork(l, batch, promptTokens), c, true);
-}
