@@ -31,9 +31,11 @@ export const estimateCommand: Command<Input> = {
     { name: 'chip', description: 'Chip or vendor, e.g. b200, groq', type: 'string', required: true, autocomplete: 'chip' },
     { name: 'chips', description: 'Chips to use (default: as few as fit)', type: 'integer' },
     { name: 'weights', description: 'Weight format (default: the chip’s usual one)', type: 'string', choices: FORMAT_CHOICES },
+    { name: 'kv', description: 'KV-cache format (default: the chip’s usual one)', type: 'string', choices: FORMAT_CHOICES },
     { name: 'batch', description: 'Concurrent sequences, or "max" (default 1)', type: 'string' },
     { name: 'input', description: `Prompt tokens (default ${DEFAULT_INPUT})`, type: 'integer' },
     { name: 'output', description: `Output tokens (default ${DEFAULT_OUTPUT})`, type: 'integer' },
+    { name: 'spec-decode', description: 'Speculative decoding: mtp:K:ACC or draft:MODEL:K:ACC, e.g. draft:llama-3.2-1b:4:0.7', type: 'string' },
   ],
   input: Input,
   run(o, ctx) {

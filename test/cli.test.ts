@@ -71,7 +71,7 @@ describe('memwall CLI', () => {
     expect(r.stdout).toMatch(/memory bandwidth/);
     const bad = await runCli(['compare', 'groq', 'etched', 'sideways']);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/phase is prefill, decode or both/);
+    expect(bad.stderr).toMatch(/phase is prefill, decode or both/i);
   });
 
   it('spec-decode changes the decode speed; a malformed one is refused', async () => {

@@ -46,8 +46,10 @@ describe('parseSlash', () => {
     expect(ok('/model llama 3.1 70b').options).toEqual({ name: 'llama 3.1 70b' });
   });
 
-  it('keeps a value with colons that is not an option name (spec-decode style) as a positional value', () => {
-    expect(ok('/chip draft:llama:4').options).toEqual({ name: 'draft:llama:4' });
+  it('names an unknown key:value option (it is not taken as a value) and suggests the closest one', () => {
+    expect(err('/chip draft:llama:4')).toMatch(/`\/chip` has no option called `draft`/);
+    expect(err('/estimate llama-70b h100 spec-decod:mtp:3:0.8')).toMatch(/Did you mean `spec-decode`/);
+    expect(ok('/estimate llama-70b h100 spec-decode:mtp:3:0.8').options).toMatchObject({ 'spec-decode': 'mtp:3:0.8' });
   });
 
   it('answers mistakes politely, with a did-you-mean where one is close', () => {
@@ -55,9 +57,9 @@ describe('parseSlash', () => {
     expect(err('fit llama-70b cerebras')).toMatch(/start with a slash/);
     expect(err('/fitt llama-70b cerebras')).toMatch(/Did you mean `\/fit`/);
     expect(err('/nonsense')).toMatch(/don't have a command called `\/nonsense`/);
-    expect(err('/fit')).toMatch(/needs `model`, `chip`.*\/fit <model> <chip> \[weights\]/);
-    expect(err('/fit llama-70b')).toMatch(/needs `chip`/);
-    expect(err('/fit llama-70b cerebras wieghts:fp8')).toMatch(/no option `wieghts`. Did you mean `weights`/);
+    expect(err('/fit')).toMatch(/needs the `model` option .* and the `chip` option .*\/fit <model> <chip> \[weights\]/);
+    expect(err('/fit llama-70b')).toMatch(/needs the `chip` option/);
+    expect(err('/fit llama-70b cerebras wieghts:fp8')).toMatch(/no option called `wieghts`. Did you mean `weights`/);
     expect(err('/fit llama-70b cerebras weights:fp8 weights:fp4')).toMatch(/`weights` is given twice/);
     expect(err('/compare groq etched decode llama-70b extra')).toMatch(/Too many values.*`extra`/);
     expect(err('/model "llama 3.1')).toMatch(/quote .* not closed/);
@@ -94,7 +96,7 @@ describe('parseSlash', () => {
       expect(ok('/subs unsubscribe 3').options).toEqual({ subcommand: 'unsubscribe', id: '3' });
       expect(err('/subs')).toMatch(/needs one of: `subscribe`, `list`, `unsubscribe`/);
       expect(err('/subs subscrib weekly')).toMatch(/Did you mean `subscribe`/);
-      expect(err('/subs subscribe')).toMatch(/needs `schedule`.*\/subs subscribe <schedule> \[timezone\]/);
+      expect(err('/subs subscribe')).toMatch(/needs the `schedule` option.*\/subs subscribe <schedule> \[timezone\]/);
     });
 
     it('suggests subcommands, then the subcommand’s option values', () => {

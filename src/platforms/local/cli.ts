@@ -8,6 +8,8 @@ import { catalog, CatalogError, DATA_DIR, loadCatalog } from '../../catalog/load
 import { calibrate } from '../../core/calibrate.ts';
 import type { Reply } from '../../reply/reply.ts';
 import { renderText } from '../../reply/text.ts';
+import { EXAMPLES } from '../../../commands/examples.ts';
+import { assignPositional, unknownOption } from '../args.ts';
 
 const USAGE = `memwall — reason about AI inference hardware
 
@@ -27,12 +29,6 @@ Usage:
 Formats: fp32 bf16 fp16 fp8 int8 fp6 fp4 int4 int3 (default: the chip's usual serving format).
 Add --json to any command for one JSON document. Exit 0 for an answer (a "does not fit" is an answer), 2 for bad input.`;
 
-/** Positional arguments, in order, for each command. */
-const POSITIONAL: Record<string, string[]> = {
-  fit: ['model', 'chip'], estimate: ['model', 'chip'], compare: ['a', 'b', 'phase'], chip: ['name'], model: ['name'],
-  disagg: ['model', 'prefill-chip', 'decode-chip'], landscape: ['model'], explain: ['topic'], help: ['command'],
-};
-
 export interface CliResult { code: number; stdout: string; stderr: string }
 
 function parseArgs(argv: string[]): { positional: string[]; flags: Record<string, string | true> } {
@@ -49,20 +45,30 @@ function parseArgs(argv: string[]): { positional: string[]; flags: Record<string
   return { positional, flags };
 }
 
+const COMMAND_WORD = new RegExp(`(^|[\\s\`("“'])/(${[...COMMANDS.map((c) => c.name)].join('|')})\\b`, 'g');
+
+/** Chat syntax in a message ("Try `/help fit`", "`/fit llama-70b cerebras`") as the CLI command it means. */
+export function cliSyntax(text: string): string {
+  return text.replace(COMMAND_WORD, '$1memwall $2');
+}
+
 function output(reply: Reply, json: boolean): CliResult {
   if (reply.kind === 'error') {
-    const text = json ? JSON.stringify({ error: reply.summary, hint: reply.notes[0] }) + '\n' : `${reply.summary}${reply.notes.length ? `\n${reply.notes.join('\n')}` : ''}\n`;
+    const summary = cliSyntax(reply.summary), hint = reply.notes[0] ? cliSyntax(reply.notes[0]) : undefined;
+    const text = json ? JSON.stringify({ error: summary, hint }) + '\n' : `${summary}${reply.notes.length ? `\n${reply.notes.map(cliSyntax).join('\n')}` : ''}\n`;
     return { code: 2, stdout: '', stderr: text.replace(/`/g, '') };
   }
   return { code: 0, stdout: json ? JSON.stringify(reply.data ?? reply, null, 2) + '\n' : renderText(reply), stderr: '' };
 }
+
+const fail = (msg: string): CliResult => ({ code: 2, stdout: '', stderr: `${cliSyntax(msg).replace(/`/g, '')}\n` });
 
 export async function runCli(argv: string[]): Promise<CliResult> {
   const { positional, flags } = parseArgs(argv);
   const json = flags.json === true;
   delete flags.json;
   const [name, ...rest] = positional;
-  if (!name || name === 'help' || flags.help) return { code: name || flags.help ? 0 : 2, stdout: name || flags.help ? USAGE + '\n' : '', stderr: name || flags.help ? '' : USAGE + '\n' };
+  if (!name || (name === 'help' && !rest.length) || flags.help) return { code: name || flags.help ? 0 : 2, stdout: name || flags.help ? USAGE + '\n' : '', stderr: name || flags.help ? '' : USAGE + '\n' };
 
   if (name === 'calibrate') {
     const cat = loadCatalog(DATA_DIR, { efficiency: false });
@@ -85,14 +91,30 @@ export async function runCli(argv: string[]): Promise<CliResult> {
     return { code: 2, stdout: '', stderr: `Unknown command "${name}". Commands: ${[...COMMANDS.map((c) => c.name), 'chips', 'models', 'validate', 'calibrate'].join(', ')}.\n` };
   }
   const raw: Record<string, unknown> = { ...preset };
-  const names = POSITIONAL[cmd.name] ?? [];
-  if (rest.length > names.length) return { code: 2, stdout: '', stderr: `Too many arguments for ${cmd.name}: ${rest.slice(names.length).join(' ')}\n` };
-  rest.forEach((v, i) => { raw[names[i]] = v; });
-  const known = new Set([...cmd.options.map((o) => o.name), ...Object.keys((cmd.input as any).shape ?? {})]);
+  const specs = cmd.options;
+  const known = [...new Set([...specs.map((o) => o.name), ...Object.keys((cmd.input as any).shape ?? {})])];
   for (const [k, v] of Object.entries(flags)) {
-    if (!known.has(k)) return { code: 2, stdout: '', stderr: `Unknown option --${k} for ${cmd.name}. Options: ${[...known].map((o) => `--${o}`).join(' ')}\n` };
-    if (v === true) return { code: 2, stdout: '', stderr: `--${k} needs a value\n` };
-    raw[k] = v;
+    const name = known.find((o) => o.toLowerCase() === k.toLowerCase());
+    if (!name) { const u = unknownOption(cmd.name, k, known, (n) => `--${n}`); return fail(`${u.error}\n${u.hint}`); }
+    if (v === true) return fail(`--${k} needs a value, e.g. \`${EXAMPLES[cmd.name] ?? `/${cmd.name}`}\`.`);
+    raw[name] = v;
+  }
+  // the chat forms work too: "weights:fp8", "chips=8"
+  const words: string[] = [];
+  for (const w of rest) {
+    const m = /^([A-Za-z][\w-]*)[:=](.+)$/s.exec(w);
+    const name = m && known.find((o) => o.toLowerCase() === m[1].toLowerCase());
+    if (m && name) raw[name] = m[2];
+    else if (m && /^(draft|mtp)$/i.test(m[1]) && known.includes('spec-decode')) raw['spec-decode'] = w;
+    else if (m) { const u = unknownOption(cmd.name, m[1], known, (n) => `--${n}`); return fail(`${u.error}\n${u.hint}`); }
+    else words.push(w);
+  }
+  const { values, extra } = assignPositional(specs.filter((o) => !(o.name in raw)), words, ctx.catalog);
+  if (extra.length) return fail(`Too many values for ${cmd.name}: I don't know where "${extra.join(' ')}" goes. Try \`/help ${cmd.name}\`.`);
+  Object.assign(raw, values);
+  if (cmd.name === 'help') {
+    const r = await execute(cmd, raw, ctx);
+    return r.kind === 'error' ? output(r, json) : { ...output(r, json), stdout: cliSyntax(output(r, json).stdout) };
   }
   return output(await execute(cmd, raw, ctx), json);
 }

@@ -15,6 +15,16 @@ memwall digest list [--json]
 memwall digest unsubscribe --platform local|discord|slack --channel ID
 memwall digest preview [--model M] [--png FILE]`;
 
+/** A file-system error in words: "no such folder", "it is a folder", "permission denied". */
+function writeProblem(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  const words: Record<string, string> = {
+    ENOENT: 'the folder does not exist', EISDIR: 'that is a folder, not a file', EACCES: 'permission denied', EPERM: 'permission denied',
+    EROFS: 'the file system is read-only', ENOTDIR: 'part of the path is not a folder', ENOSPC: 'the disk is full',
+  };
+  return words[code ?? ''] ?? (code ? `the system refused (${code})` : 'the system refused');
+}
+
 export async function runDigestCli(args: string[], flags: Record<string, string | true>, json: boolean, cat: Catalog, dbPath: string): Promise<CliOut> {
   const [sub] = args;
   const bad = (msg: string): CliOut => ({ code: 2, stdout: '', stderr: `${msg}\n${USAGE}\n` });
@@ -27,9 +37,14 @@ export async function runDigestCli(args: string[], flags: Record<string, string 
     const p = svc.preview(null, str('model'));
     if (!p.ok) return { code: 2, stdout: '', stderr: `${p.error}\n` };
     let note = '';
+    if (flags.png === true) return bad('--png needs a file name, e.g. --png digest.png');
     if (str('png')) {
+      const file = str('png')!;
       const png = p.value.reply.chart ? await renderChart(p.value.reply.chart) : null;
-      if (png) { writeFileSync(str('png')!, png); note = `chart written to ${str('png')}\n`; } else note = 'the chart could not be rendered; no PNG written\n';
+      if (png) {
+        try { writeFileSync(file, png); } catch (e) { return { code: 2, stdout: '', stderr: `memwall: cannot write the chart to ${file}: ${writeProblem(e)}.\n` }; }
+        note = `chart written to ${file}\n`;
+      } else note = 'the chart could not be rendered; no PNG written\n';
     }
     return { code: 0, stdout: json ? JSON.stringify(p.value.reply, null, 2) + '\n' : renderText(p.value.reply) + note, stderr: '' };
   }

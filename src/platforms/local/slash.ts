@@ -4,6 +4,9 @@ import type { Choice, Command, Context, OptionSpec } from '../../../commands/com
 import { COMMANDS, findCommand } from '../../../commands/index.ts';
 import { editDistance, suggest } from '../../catalog/resolve.ts';
 import { autocomplete } from '../dispatch.ts';
+import { EXAMPLES } from '../../../commands/examples.ts';
+import { catalog as loadedCatalog, type Catalog } from '../../catalog/load.ts';
+import { assignPositional, unknownOption } from '../args.ts';
 
 export interface Subcommand { name: string; description: string; options: OptionSpec[] }
 export type Parsed = { name: string; options: Record<string, string> } | { error: string };
@@ -78,7 +81,7 @@ function isOptionKey(tok: Token, specs: OptionSpec[]): boolean {
   return tok.key !== undefined && specs.some((o) => o.name.toLowerCase() === tok.key!.toLowerCase());
 }
 
-export function parseSlash(text: string): Parsed {
+export function parseSlash(text: string, cat: Catalog = loadedCatalog()): Parsed {
   const trimmed = text.trim();
   if (!trimmed) return { error: 'Type a command, for example `/fit llama-70b cerebras` — or `/help` to see them all.' };
   if (trimmed.length > 2000) return { error: 'That is longer than a chat message can be (2,000 characters).' };
@@ -116,25 +119,25 @@ export function parseSlash(text: string): Parsed {
       const spec = specs.find((o) => o.name.toLowerCase() === tok.key!.toLowerCase())!;
       if (spec.name in options) return { error: `\`${spec.name}\` is given twice.` };
       options[spec.name] = tok.text;
-    } else if (tok.key !== undefined && !tok.text.includes(':') && (closest(tok.key, specs.map((o) => o.name)) || !specs.length)) {
-      const guess = closest(tok.key, specs.map((o) => o.name));
-      return { error: `\`${where}\` has no option \`${tok.key}\`.${guess ? ` Did you mean \`${guess}\`?` : ''}${specs.length ? ` Options: ${list(specs.map((o) => o.name))}.` : ''}` };
+    } else if (tok.key !== undefined) {
+      const u = unknownOption(`\`${where}\``, tok.key, specs.map((o) => o.name));
+      return { error: `${u.error} ${u.hint}` };
     } else {
-      positional.push(tok.key !== undefined ? `${tok.key}${text.slice(tok.start + tok.key.length, tok.start + tok.key.length + 1)}${tok.text}` : tok.text);
+      positional.push(tok.text);
     }
   }
   const free = specs.filter((o) => !(o.name in options));
-  if (positional.length > free.length) {
-    // "/model llama 3.1 70b": a command with one free option takes the words as one value
-    if (free.length === 1 && free[0].type === 'string' && !free[0].choices) positional.splice(0, positional.length, positional.join(' '));
-    else if (!free.length) return { error: `\`${where}\` takes no more values, but got ${list(positional)}.` };
-    else return { error: `Too many values for \`${where}\`: ${list(positional.slice(free.length))} left over. It takes ${list(free.map((o) => o.name))} in that order; put a value with spaces in quotes.` };
+  const { values, extra } = assignPositional(free, positional, cat);
+  if (extra.length) {
+    if (!free.length) return { error: `\`${where}\` takes no more values, but got ${list(extra)}.` };
+    return { error: `Too many values for \`${where}\`: ${list(extra)} left over. It takes ${list(free.map((o) => o.name))} in that order; put a value with spaces in quotes.` };
   }
-  positional.forEach((v, i) => { options[free[i].name] = v; });
+  Object.assign(options, values);
 
   const missing = specs.filter((o) => o.required && !options[o.name]);
   if (missing.length) {
-    return { error: `\`${where}\` needs ${list(missing.map((o) => o.name))}. Usage: \`${usage(cmd, options.subcommand)}\`.` };
+    const what = missing.map((o) => `the \`${o.name}\` option (${o.description.replace(/^./, (c) => c.toLowerCase())})`).join(' and ');
+    return { error: `\`${where}\` needs ${what}. Usage: \`${usage(cmd, options.subcommand)}\`${EXAMPLES[cmd.name] ? `, for example \`${EXAMPLES[cmd.name]}\`` : ''}.` };
   }
   return { name: cmd.name, options };
 }

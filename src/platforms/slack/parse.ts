@@ -3,6 +3,8 @@
 //   /fit llama-70b cerebras weights:fp8 context=32768   key:value or key=value set a named option
 //   /digest subscribe weekly                     a command with subcommands takes the first word as the subcommand
 import type { Command, OptionSpec } from '../../../commands/command.ts';
+import { catalog as loadedCatalog, type Catalog } from '../../catalog/load.ts';
+import { assignPositional, unknownOption } from '../args.ts';
 
 export type Parsed = { options: Record<string, unknown> } | { error: string; hint?: string };
 
@@ -48,7 +50,7 @@ function schemaKeys(cmd: Command<any>): string[] {
   return shape && typeof shape === 'object' ? Object.keys(shape) : [];
 }
 
-export function parseCommandText(cmd: Command<any>, rawText: string): Parsed {
+export function parseCommandText(cmd: Command<any>, rawText: string, cat: Catalog = loadedCatalog()): Parsed {
   let tokens = words(unescape(rawText ?? '').trim());
   const options: Record<string, unknown> = {};
   let specs: OptionSpec[] = cmd.options;
@@ -71,25 +73,20 @@ export function parseCommandText(cmd: Command<any>, rawText: string): Parsed {
     const m = /^([A-Za-z][\w-]*)[:=](.*)$/s.exec(t);
     if (m) {
       const name = byLower.get(m[1].toLowerCase()) ?? byLower.get(m[1].toLowerCase().replace(/_/g, '-'));
-      if (!name) {
-        return {
-          error: `/${cmd.name} has no option called \`${m[1]}\`.`,
-          hint: names.length ? `Options: ${names.map((n) => `\`${n}:…\``).join(' ')}` : `/${cmd.name} takes no options.`,
-        };
-      }
+      if (!name) return unknownOption(`/${cmd.name}`, m[1], names);
       options[name] = m[2];
     } else positional.push(t);
   }
 
-  const free = specs.map((o) => o.name).filter((n) => !(n in options));
-  if (positional.length > free.length) {
-    const extra = positional.slice(free.length).join(' ');
+  const free = specs.filter((o) => !(o.name in options));
+  const { values, extra } = assignPositional(free, positional, cat);
+  if (extra.length) {
     return {
-      error: `Too many values for /${cmd.name}: I don't know where \`${extra}\` goes.`,
+      error: `Too many values for /${cmd.name}: I don't know where \`${extra.join(' ')}\` goes.`,
       hint: `Usage: /${cmd.name} ${usageHint(cmd)}`,
     };
   }
-  positional.forEach((v, i) => { options[free[i]] = v; });
+  Object.assign(options, values);
   return { options };
 }
 
