@@ -74,8 +74,28 @@ export function rank<T extends Named>(items: T[], query: string): { item: T; sco
   return scored.sort((a, b) => a.score - b.score || a.item.name.localeCompare(b.item.name));
 }
 
+/** The words of a name that say what line or kind of thing it is: "NVIDIA GeForce RTX 4090" → nvidia, geforce, rtx. */
+function lineWords(text: string): string[] {
+  return text.toLowerCase().split(/[^a-z0-9]+|(?<=[a-z])(?=\d)|(?<=\d)(?=[a-z])/).filter((w) => /^[a-z]{2,}$/.test(w));
+}
+
+/**
+ * Items that share a product-line word with the query ("rtx 4080" → the RTX cards), else its vendor ("nvidia x" →
+ * NVIDIA's chips); empty when the query names neither, so spelling alone decides.
+ */
+function related<T extends Named>(items: T[], query: string): T[] {
+  const q = new Set(lineWords(query));
+  if (!q.size) return [];
+  const vendorOf = (x: T) => lineWords((x as { vendor?: string }).vendor ?? '');
+  const vendors = new Set(items.flatMap(vendorOf));
+  const line = items.filter((x) => [x.name, ...x.aliases].flatMap(lineWords).some((w) => q.has(w) && !vendors.has(w)));
+  if (line.length) return line;
+  return items.filter((x) => vendorOf(x).some((w) => q.has(w)));
+}
+
 function didYouMean<T extends Named>(items: T[], query: string, what: string): Resolved<T> {
-  const ranked = rank(items, query).filter((r) => r.score < 3.6).slice(0, 3);
+  const near = related(items, query);
+  const ranked = near.length ? rank(near, query).slice(0, 3) : rank(items, query).filter((r) => r.score < 3.6).slice(0, 3);
   const suggestions = ranked.map((r) => r.item.id);
   const hint = suggestions.length ? ` Did you mean ${suggestions.map((s) => `\`${s}\``).join(', ')}?` : '';
   return { ok: false, error: `I don't know a ${what} called "${query.trim()}".${hint}`, suggestions };
