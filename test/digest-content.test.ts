@@ -3,6 +3,7 @@ import { catalog, type Catalog } from '../src/catalog/load.ts';
 import { buildDigest, diff, snapshot } from '../src/digest/content.ts';
 import { toDiscord } from '../src/reply/discord.ts';
 import { toSlack } from '../src/reply/slack.ts';
+import { shortName } from '../src/views/landscape.ts';
 
 const cat = catalog();
 const model = cat.modelById.get('llama-3.1-70b')!;
@@ -57,7 +58,7 @@ describe('digest content', () => {
       + (e.fields ?? []).reduce((m: number, f: any) => m + f.name.length + f.value.length, 0), 0);
     expect(chars).toBeLessThanOrEqual(6000);
     const text = JSON.stringify(discord.embeds);
-    for (const c of cat.chips) expect(text).toContain(c.name.replace(/^(NVIDIA|AMD|Google|AWS) /, '').replace(/^Instinct /, '').replace(/ \(.*\)$/, ''));
+    for (const c of cat.chips) expect(text).toContain(shortName(c.name));
     expect(text).toMatch(/More: `\/explain /);
     const slack = toSlack(d.reply);
     for (const m of slack) expect(m.blocks.length).toBeLessThanOrEqual(50);

@@ -38,33 +38,39 @@ export function compareChart(entries: { chip: string; e: Estimate }[], phase: 'p
   return { spec, alt };
 }
 
-export interface LandscapePoint { chip: string; spectrum: number; perUser: number; low: number; high: number; chips: number; unit: string }
-
-/** Chips that land on the same spot (same spectrum position and about the same speed) share one point and label. */
-export function mergeCoincident(points: LandscapePoint[]): LandscapePoint[] {
-  const sorted = [...points].sort((a, b) => a.spectrum - b.spectrum || b.perUser - a.perUser);
-  const groups: LandscapePoint[][] = [];
-  for (const p of sorted) {
-    const g = groups[groups.length - 1];
-    // same spot on the spectrum and within 30% of the group's fastest: one label
-    if (g && Math.abs(g[0].spectrum - p.spectrum) < 0.02 && g[0].perUser / p.perUser < 1.3) g.push(p);
-    else groups.push([p]);
-  }
-  return groups.map((g) => ({ ...g[0], chip: g.map((p) => p.chip).join(' / '), low: Math.min(...g.map((p) => p.low)), high: Math.max(...g.map((p) => p.high)) }));
+export interface LandscapePoint {
+  chip: string; spectrum: number; perUser: number; low: number; high: number; chips: number; unit: string;
+  /** who makes it ("NVIDIA"), shown beside the chip */
+  vendor?: string;
+  /** where it sits on the flexibility-for-speed line, in words ("runs anything", "one model") */
+  group?: string;
 }
 
-export function landscapeChart(model: string, all: LandscapePoint[]): { spec: Record<string, unknown>; alt: string } {
-  const points = mergeCoincident(all);
+/** The groups along the flexibility-for-speed line, most flexible first, with their colours. */
+export const LINE_GROUPS = ['runs anything', 'compiled ASIC', 'weights in SRAM', 'transformers only', 'one model'] as const;
+const GROUP_COLOURS = ['#4c78a8', '#72b7b2', '#f58518', '#e45756', '#b279a2'];
+
+/**
+ * Every chip on its own row, most flexible at the top, most specialised at the bottom: a dot at its own expected
+ * speed with a whisker for the range and the figure beside it. One row per chip, so no two chips share a mark and
+ * no two labels can collide, however close their speeds.
+ */
+export function landscapeChart(model: string, points: LandscapePoint[]): { spec: Record<string, unknown>; alt: string } {
+  const label = (p: LandscapePoint) => (p.vendor && !p.chip.toLowerCase().startsWith(p.vendor.toLowerCase()) ? `${p.chip} · ${p.vendor}` : p.chip);
+  const values = [...points].sort((a, b) => a.spectrum - b.spectrum).map((p, i) => ({ ...p, label: label(p), order: i, group: p.group ?? 'runs anything' }));
+  const y = { field: 'label', type: 'nominal', title: null, sort: { field: 'order', order: 'ascending' }, axis: { labelLimit: 320, labelFontSize: 11 } };
+  const x = { field: 'perUser', type: 'quantitative', title: 'tok/s per user (batch 1, log scale)', scale: { type: 'log', nice: false, padding: 10 } };
+  const present = LINE_GROUPS.filter((g) => values.some((v) => v.group === g));
   const spec = {
     ...BASE,
-    title: { text: `${model}: decode speed per user along the flexibility-for-speed spectrum`, subtitle: 'dot = expected, whisker = range; log scale' },
-    width: 560, height: 300,
-    data: { values: points },
+    title: { text: `${model}: decode speed per user, chip by chip`, subtitle: ['most flexible at the top, most specialised at the bottom', 'dot = expected, whisker = range'], anchor: 'start' },
+    width: 440, height: { step: 17 },
+    data: { values },
     layer: [
-      { mark: { type: 'rule', color: '#888' }, encoding: { x: { field: 'spectrum', type: 'quantitative', title: '← runs anything · · · runs one model →', scale: { domain: [0, 1] } }, y: { field: 'low', type: 'quantitative', scale: { type: 'log', nice: false, padding: 12 }, title: 'tok/s per user (batch 1)' }, y2: { field: 'high' } } },
-      { mark: { type: 'point', filled: true, size: 70, color: '#e45756' }, encoding: { x: { field: 'spectrum', type: 'quantitative' }, y: { field: 'perUser', type: 'quantitative' } } },
-      { mark: { type: 'text', align: 'left', dx: 6, dy: -6, fontSize: 10 }, encoding: { x: { field: 'spectrum', type: 'quantitative' }, y: { field: 'perUser', type: 'quantitative' }, text: { field: 'chip' } } },
+      { mark: { type: 'rule', color: '#888' }, encoding: { y, x: { field: 'low', type: 'quantitative', scale: x.scale, title: x.title }, x2: { field: 'high' } } },
+      { mark: { type: 'point', filled: true, size: 60, opacity: 1 }, encoding: { y, x, color: { field: 'group', type: 'nominal', title: 'on the line', scale: { domain: present, range: present.map((g) => GROUP_COLOURS[LINE_GROUPS.indexOf(g)]) }, legend: { orient: 'bottom', columns: 3 } } } },
+      { mark: { type: 'text', align: 'left', dx: 5, fontSize: 10, color: '#222' }, encoding: { y, x: { field: 'high', type: 'quantitative' }, text: { field: 'perUser', type: 'quantitative', format: ',.3~r' } } },
     ],
   };
-  return { spec, alt: points.map((p) => `${p.chip} ${Math.round(p.perUser)} tok/s`).join('; ') };
+  return { spec, alt: values.map((p) => `${p.label} ${Math.round(p.perUser)} tok/s`).join('; ') };
 }

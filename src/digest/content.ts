@@ -1,8 +1,8 @@
 // What a digest says: the landscape on the channel's model, what changed in data/ since its last digest,
 // and one explainer, rotating so consecutive digests differ. The same content on every platform.
 import { createHash } from 'node:crypto';
-import { explainerByIndex, explainers } from '../views/explain.ts';
-import { landscape, landscapePoints, landscapeTable } from '../views/landscape.ts';
+import { chunks, explainerByIndex, explainers } from '../views/explain.ts';
+import { landscape, landscapePoints, landscapeTable, shortName, type LandscapeRow } from '../views/landscape.ts';
 import type { Catalog } from '../catalog/load.ts';
 import type { Chip, Figure, Model } from '../catalog/schema.ts';
 import { landscapeChart } from '../charts/specs.ts';
@@ -80,30 +80,89 @@ function changesField(prev: Snapshot | null, cur: Snapshot, cat: Catalog): Field
   return { name: `What changed since ${prev.at.slice(0, 10)}`, value: lines.join('\n'), inline: false };
 }
 
-/** The digest for a channel. `postCount` picks the explainer, so consecutive digests differ. */
+/** The vendors the article is about first, then the rest: one is the focus of each digest, in turn. */
+const FOCUS_ORDER = ['NVIDIA', 'Cerebras', 'Groq', 'd-Matrix', 'Etched', 'Taalas', 'AMD', 'Google', 'Intel', 'AWS', 'SambaNova'];
+/** Second models, in turn, so each digest also looks at a different kind of model than the channel's. */
+const SECOND_MODELS = ['qwen3-235b-a22b', 'deepseek-v3', 'llama-3.1-8b', 'gpt-oss-120b', 'llama-3.1-405b', 'mixtral-8x7b', 'gemma-3-27b'];
+
+const perUser = (r: LandscapeRow) => r.estimate.decode?.tokensPerSecondPerUser.expected ?? 0;
+const fastest = (rows: LandscapeRow[]) => [...rows].filter((r) => r.estimate.decode).sort((a, b) => perUser(b) - perUser(a))[0];
+const vendorOf = (r: LandscapeRow) => r.vendor.replace(/\s*\(.*\)$/, '');
+
+/** The vendors this landscape has, in focus order (the article's six first). */
+export function focusVendors(rows: LandscapeRow[]): string[] {
+  const present = [...new Set(rows.map(vendorOf))];
+  return [...FOCUS_ORDER.filter((v) => present.some((p) => p.includes(v))), ...present.filter((p) => !FOCUS_ORDER.some((v) => p.includes(v)))];
+}
+
+/** One vendor's chips on this model, where they sit on the flexibility-for-speed line, against a reference chip. */
+function focusField(rows: LandscapeRow[], vendor: string, model: Model): Field {
+  const mine = rows.filter((r) => vendorOf(r).includes(vendor));
+  const name = `Focus: ${vendor} on ${model.name}`;
+  if (!mine.length) return { name, value: `${vendor} has no chip in the catalog.`, inline: false };
+  const serving = mine.filter((r) => r.estimate.decode).sort((a, b) => perUser(a) - perUser(b));
+  const groups = [...new Set(mine.map((r) => r.group))].join(', ');
+  // a GPU vendor is measured against the fastest chip of all; everyone else against the fastest general-purpose GPU
+  const isGpuVendor = mine.every((r) => r.group === 'runs anything');
+  const ref = isGpuVendor ? fastest(rows.filter((r) => !vendorOf(r).includes(vendor))) : fastest(rows.filter((r) => r.group === 'runs anything'));
+  const against = (r: LandscapeRow) => (ref ? ` — ${fmt.num(perUser(r) / perUser(ref), 2)}× ${shortName(ref.chip)} (${vendorOf(ref)}${isGpuVendor ? ', the fastest chip here' : ', the fastest GPU here'})` : '');
+  const line = (r: LandscapeRow) => {
+    const e = r.estimate;
+    if (!e.decode) return `**${shortName(r.chip)}** (${r.group}): ${(e.fit.reason ?? 'cannot serve it').replace(/\.$/, '')}.`;
+    return `**${shortName(r.chip)}**: ${fmt.range(e.decode.tokensPerSecondPerUser, 'tok/s')} per user on ${fmt.count(e.chips, e.chip.unit)}, ${e.decode.bottleneck}-bound${against(r)}.`;
+  };
+  if (mine.length <= 3) return { name, value: `${vendor} on the flexibility-for-speed line: ${groups}.\n${mine.map(line).join('\n')}`, inline: false };
+  const slow = serving[0], quick = serving[serving.length - 1];
+  const bounds = [...new Set(serving.map((r) => r.estimate.decode!.bottleneck))].join(' or ');
+  const value = serving.length
+    ? `${mine.length} ${vendor} chips, all on the flexibility-for-speed line as "${groups}": from ${shortName(slow.chip)} at ${fmt.num(perUser(slow))} tok/s to ${shortName(quick.chip)} at ${fmt.num(perUser(quick))} tok/s per user, ${bounds}-bound.\n${line(quick)}`
+    : `${mine.length} ${vendor} chips; none can serve ${model.name}.`;
+  return { name, value, inline: false };
+}
+
+/** The fastest chip per user on a second model, so the digest looks beyond the channel's own model. */
+function secondModelField(cat: Catalog, channelModel: Model, turn: number): Field | null {
+  const ids = SECOND_MODELS.filter((id) => id !== channelModel.id && cat.modelById.has(id));
+  if (!ids.length) return null;
+  const model = cat.modelById.get(ids[turn % ids.length])!;
+  const rows = landscape(cat, model);
+  const best = fastest(rows), gpu = fastest(rows.filter((r) => r.group === 'runs anything'));
+  if (!best) return { name: `Also: ${model.name}`, value: `No chip in the catalog can serve ${model.name}.`, inline: false };
+  const lead = `Fastest per user: **${shortName(best.chip)}** (${vendorOf(best)}) at ${fmt.range(best.estimate.decode!.tokensPerSecondPerUser, 'tok/s')}`;
+  const gpuLine = gpu && gpu !== best ? `; the fastest GPU, ${shortName(gpu.chip)} (${vendorOf(gpu)}), ${fmt.num(perUser(gpu))} tok/s` : '';
+  return { name: `Also: ${model.name}`, value: `${lead}${gpuLine}. \`/landscape ${model.id}\` for every chip.`, inline: false };
+}
+
+/**
+ * The digest for a channel. `postCount` turns the explainer, the focus vendor and the second model, so consecutive
+ * digests in a channel never repeat their body word for word.
+ */
 export function buildDigest(cat: Catalog, opts: { model: Model; postCount: number; lastSnapshot: string | null; now: Date }): Digest {
   const rows = landscape(cat, opts.model);
   const ok = rows.filter((r) => r.estimate.decode);
-  const best = [...ok].sort((a, b) => b.estimate.decode!.tokensPerSecondPerUser.expected - a.estimate.decode!.tokensPerSecondPerUser.expected)[0];
+  const best = fastest(rows);
   const cur = snapshot(cat, opts.now);
   let prev: Snapshot | null = null;
   try { prev = opts.lastSnapshot ? (JSON.parse(opts.lastSnapshot) as Snapshot) : null; } catch { prev = null; }
-  const topic = explainerByIndex(opts.postCount);
-  // one embed field holds 1,024 characters: keep the "More" line whole and shorten the body to fit
-  const more = `More: \`/explain ${topic.id}\` · ${topic.links.slice(0, 1).map((l) => `[${l.label}](${l.url})`).join(' · ')}`;
-  const room = 1024 - more.length - 2;
-  const body = topic.body.length > room ? `${topic.body.slice(0, room - 2).replace(/\s+\S*$/, '')} …` : topic.body;
+  const turn = Math.max(0, Math.trunc(opts.postCount));
+  const topic = explainerByIndex(turn);
+  const vendors = focusVendors(rows);
+  const vendor = vendors[turn % vendors.length];
+  // a field holds 1,024 characters on Discord: the explainer is split at sentence ends, never mid-sentence
+  const more = `More: \`/explain ${topic.id}\``;
+  const parts = chunks(topic.body, 1000);
+  if (parts[parts.length - 1].length + more.length + 2 <= 1024) parts[parts.length - 1] += `\n\n${more}`;
+  else parts.push(more);
+  const explained: Field[] = parts.map((value, i) => ({ name: i === 0 ? `Explained: ${topic.title}` : `Explained: ${topic.title} (continued)`, value, inline: false }));
   const summary = best
-    ? `${ok.length} of ${rows.length} chips can serve ${opts.model.name}; fastest per user is **${best.chip}** at ${fmt.range(best.estimate.decode!.tokensPerSecondPerUser, 'tok/s')} on ${fmt.count(best.estimate.chips, best.estimate.chip.unit)}.`
+    ? `${ok.length} of ${rows.length} chips can serve ${opts.model.name}; fastest per user is **${best.chip}** (${vendorOf(best)}, ${best.group}) at ${fmt.range(best.estimate.decode!.tokensPerSecondPerUser, 'tok/s')} on ${fmt.count(best.estimate.chips, best.estimate.chip.unit)}. This time: ${vendor} up close, and ${topic.title.replace(/^./, (c) => c.toLowerCase())} explained.`
     : `No chip in the catalog can serve ${opts.model.name}.`;
+  const second = secondModelField(cat, opts.model, turn);
   const reply = answer(`memwall digest — the landscape on ${opts.model.name}`, summary, {
     table: landscapeTable(rows),
     chart: ok.length ? landscapeChart(opts.model.name, landscapePoints(rows)) : undefined,
-    fields: [
-      changesField(prev, cur, cat),
-      { name: `Explained: ${topic.title}`, value: `${body}\n\n${more}`, inline: false },
-    ],
-    notes: [`Per-user decode at batch 1, ${fmt.tokens(1024)} in / ${fmt.tokens(1024)} out, each chip in its usual format, as few chips as fit; ranges span the fitted constants. Topic ${(opts.postCount % explainers().length) + 1} of ${explainers().length}.`],
+    fields: [changesField(prev, cur, cat), focusField(rows, vendor, opts.model), ...(second ? [second] : []), ...explained],
+    notes: [`Per-user decode at batch 1, ${fmt.tokens(1024)} in / ${fmt.tokens(1024)} out, each chip in its usual format, as few chips as fit; ranges span the fitted constants. Chips run from the most flexible (runs anything) to the most specialised (one model). Topic ${(turn % explainers().length) + 1} of ${explainers().length}.`],
     sources: topic.links.map((l) => ({ label: l.label, url: l.url })),
   });
   return { reply, snapshot: JSON.stringify(cur) };

@@ -63,7 +63,7 @@ interface Draft {
   summary: string;
   warnings: string[];
   hiddenWarnings: number;
-  table?: { table: Table; shown: number };
+  table?: { table: Table; shown: number; hidden: string[] };
   fields: DiscordEmbedField[];
   hiddenFields: number;
   sources: Source[];
@@ -73,20 +73,37 @@ interface Draft {
 }
 
 const CELL = 60;
-const TABLE_LINE = 160;
+/** About this many monospace characters fit on one line of a Discord embed before the client wraps it. */
+export const DISCORD_TABLE_WIDTH = 60;
 
 function cleanCell(s: string): string {
   return clip((s ?? '').replace(/`/g, "'").replace(/\s*\n\s*/g, ' '), CELL);
 }
 
+const cleaned = (t: Table, rows = t.rows.length): Table => ({ columns: t.columns.map(cleanCell), rows: t.rows.slice(0, rows).map((r) => r.map(cleanCell)), align: t.align });
+const widthOf = (t: Table) => Math.max(0, ...tableText(cleaned(t)).split('\n').map((l) => l.length));
+const firstColumns = (t: Table, n: number): Table => ({ columns: t.columns.slice(0, n), rows: t.rows.map((r) => r.slice(0, n)), align: t.align?.slice(0, n) });
+
+/**
+ * The table as it can show in a narrow embed: as it is when it fits, else the view's own narrow version, else its
+ * first columns (the rest are named under it). The chart and the other renderers carry the full table.
+ */
+export function discordTable(t: Table): { table: Table; hidden: string[] } {
+  if (widthOf(t) <= DISCORD_TABLE_WIDTH) return { table: t, hidden: [] };
+  if (t.narrow && widthOf(t.narrow) <= DISCORD_TABLE_WIDTH) return { table: t.narrow, hidden: [] };
+  let n = t.columns.length;
+  while (n > 1 && widthOf(firstColumns(t, n)) > DISCORD_TABLE_WIDTH) n--;
+  return { table: firstColumns(t, n), hidden: t.columns.slice(n).filter((c) => c.trim()) };
+}
+
 function tableBlock(d: Draft): string {
   if (!d.table) return '';
-  const { table, shown } = d.table;
-  const cut: Table = { columns: table.columns.map(cleanCell), rows: table.rows.slice(0, shown).map((r) => r.map(cleanCell)), align: table.align };
-  const lines = tableText(cut).split('\n').map((l) => clip(l, TABLE_LINE));
-  const hidden = table.rows.length - shown;
-  if (hidden > 0) lines.push(`… ${hidden.toLocaleString('en-US')} more row${hidden === 1 ? '' : 's'}`);
-  return `\`\`\`\n${lines.join('\n')}\n\`\`\``;
+  const { table, shown, hidden } = d.table;
+  const lines = tableText(cleaned(table, shown)).split('\n').map((l) => clip(l, DISCORD_TABLE_WIDTH));
+  const more = table.rows.length - shown;
+  if (more > 0) lines.push(`… ${more.toLocaleString('en-US')} more row${more === 1 ? '' : 's'}`);
+  const note = hidden.length ? `\n(${hidden.join(', ')}: in the chart, or run it in the playground or CLI for the full table)` : '';
+  return `\`\`\`\n${lines.join('\n')}\n\`\`\`${note}`;
 }
 
 function warningsBlock(d: Draft): string {
@@ -235,7 +252,7 @@ function draft(reply: Reply): Draft {
     summary: reply.summary,
     warnings: keptWarnings,
     hiddenWarnings: warnings.length - keptWarnings.length,
-    table: reply.table && reply.table.columns.length ? { table: reply.table, shown: reply.table.rows.length } : undefined,
+    table: reply.table && reply.table.columns.length ? { ...discordTable(reply.table), shown: reply.table.rows.length } : undefined,
     fields: reply.fields.map((f: Field) => ({
       name: nonEmpty(clip(f.name, DISCORD_LIMITS.fieldName)),
       value: nonEmpty(clip(f.value, DISCORD_LIMITS.fieldValue)),

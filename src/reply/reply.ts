@@ -7,6 +7,8 @@ export interface Table {
   rows: string[][];
   /** 'right' for numeric columns */
   align?: ('left' | 'right')[];
+  /** the same table cut to fit ~60 monospace columns (a Discord embed), chosen by the view: fewer columns, no ranges */
+  narrow?: Table;
 }
 
 export interface Button {

@@ -1,8 +1,9 @@
 // Plain-text rendering of a Reply, for the CLI and the playground's fallback.
 import type { Reply, Table } from './reply.ts';
 
+/** Markdown as plain text: **bold** and `code` lose their marks, a [label](url) link becomes "label <url>". */
 export function plain(markdown: string): string {
-  return markdown.replace(/\*\*(.+?)\*\*/g, '$1').replace(/`([^`]+)`/g, '$1');
+  return markdown.replace(/\[([^\]\n]+)\]\((https?:[^)\s]+)\)/g, '$1 <$2>').replace(/\*\*(.+?)\*\*/g, '$1').replace(/`([^`]+)`/g, '$1');
 }
 
 export function tableText(t: Table): string {

@@ -9,6 +9,9 @@ import { chipSources, dedupe } from './cite.ts';
 import { DEFAULT_INPUT, DEFAULT_OUTPUT, TYPICAL_BATCH } from './defaults.ts';
 import { estimateData } from './estimate.ts';
 import { buildScenario, isReply, pickChip } from './scenario.ts';
+import { BOUND, shortName } from './landscape.ts';
+
+const clipName = (s: string, n: number) => (s.length <= n ? s : `${s.slice(0, n - 1)}…`);
 
 export const PHASES = ['prefill', 'decode', 'both'] as const;
 export type Phase = (typeof PHASES)[number];
@@ -69,10 +72,26 @@ export function compareReply(A: Side, B: Side, phase: Phase, modelName: string):
       String(t.batch),
     ];
   };
+  // Discord's narrow embed: the expected figure only (the chart shows the ranges), short labels and names
+  const brief = (s: Side) => {
+    const e = s.one, t = s.typical;
+    if (!e.decode) return [e.fit.refused ? 'cannot run it' : 'does not fit', '', '', '', '', '', '', '', ''];
+    const n = (r: { expected: number } | null | undefined, u: string) => (r ? `${fmt.num(r.expected)} ${u}` : 'unknown');
+    return [
+      n(e.decode.tokensPerSecondPerUser, 'tok/s'), BOUND[e.decode.bottleneck] ?? e.decode.bottleneck, n(t.decode?.tokensPerSecond, 'tok/s'),
+      e.prefill?.ttftMs ? fmt.ms(e.prefill.ttftMs.expected) : 'unknown', e.prefill?.bottleneck ? BOUND[e.prefill.bottleneck] ?? e.prefill.bottleneck : 'unknown',
+      t.chips === e.chips ? e.chips.toLocaleString('en-US') : `${e.chips.toLocaleString('en-US')} / ${t.chips.toLocaleString('en-US')}`,
+      n(t.energy.joulesPerToken, 'J'), n(t.cost.usdPerMillionTokens, '$/M'), String(t.batch),
+    ];
+  };
+  const briefLabels = ['Per user', 'Decode bound', 'Aggregate', 'First token', 'Prefill bound', 'Chips', 'J/token', '$/M tokens', 'Batch'];
   const labels = ['Per user (batch 1)', 'Decode bound by', 'Aggregate', 'First token', 'Prefill bound by', 'Chips (batch 1 / aggregate)', 'Energy per token', 'Cost per M tokens', 'Aggregate batch'];
   const rowsWanted = phase === 'prefill' ? [3, 4, 5, 6, 7] : phase === 'decode' ? [0, 1, 2, 8, 5, 6, 7] : [0, 1, 2, 8, 3, 4, 5, 6, 7];
   const ca = col(A), cb = col(B);
   const rows = rowsWanted.map((i) => [labels[i], ca[i], cb[i]]);
+  const ba = brief(A), bb = brief(B);
+  const narrowName = (c: Chip) => clipName(shortName(c.name), 17);
+  const narrow = { columns: ['', narrowName(A.chip), narrowName(B.chip)], rows: rowsWanted.map((i) => [briefLabels[i], ba[i], bb[i]]), align: ['left', 'right', 'right'] as ('left' | 'right')[] };
 
   const verdicts: string[] = [];
   const both = A.one.decode && B.one.decode;
@@ -93,7 +112,7 @@ export function compareReply(A: Side, B: Side, phase: Phase, modelName: string):
   const buttons = PHASES.map((p) => ({ id: `compare:${p}:${A.chip.id}:${B.chip.id}:${A.one.model.id}`, label: p === 'both' ? 'Both' : p[0].toUpperCase() + p.slice(1), active: p === phase }));
   const chart = both ? compareChart([A, B].map((s) => ({ chip: s.chip.name, e: s.one })), phase) : undefined;
   return answer(title, summary, {
-    table: { columns: ['', A.chip.name, B.chip.name], rows, align: ['left', 'right', 'right'] },
+    table: { columns: ['', A.chip.name, B.chip.name], rows, align: ['left', 'right', 'right'], narrow },
     chart, buttons, notes: [...notes, `Per user at batch 1 on as few chips as fit, ${fmt.tokens(DEFAULT_INPUT)} in / ${fmt.tokens(DEFAULT_OUTPUT)} out; aggregate, energy and cost at batch ${TYPICAL_BATCH} on the chips that batch needs. Ranges span the fitted efficiency constants.`],
     sources: dedupe([...chipSources(A.chip).slice(0, 3), ...chipSources(B.chip).slice(0, 3)]),
     data: { phase, model: A.one.model, a: { one: estimateData(A.one), typical: estimateData(A.typical) }, b: { one: estimateData(B.one), typical: estimateData(B.typical) } },

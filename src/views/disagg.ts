@@ -23,12 +23,22 @@ export function disaggReply(d: Disagg, model: Model, inputTokens: number, output
     row(`All on ${A.chip.name}`, A.prefill?.ttftMs ?? null, A.decode?.tokensPerSecondPerUser ?? null, alone(A), chipsA),
     row(`All on ${B.chip.name}`, B.prefill?.ttftMs ?? null, B.decode?.tokensPerSecondPerUser ?? null, alone(B), chipsB),
   ];
+  const short = (c: { name: string }) => c.name.replace(/^(NVIDIA|AMD|Google|AWS|Intel) /, '').replace(/^(Instinct|GeForce) /, '').replace(/ \(.*\)$/, '');
+  const n = (r: Range | null) => (r ? fmt.num(r.expected) : 'unknown');
+  const narrow = {
+    columns: ['', 'first token', 'tok/s', 'chips'], align: ['left', 'right', 'right', 'right'] as ('left' | 'right')[],
+    rows: [
+      ['Split', d.ttftMs ? fmt.ms(d.ttftMs.expected) : 'unknown', n(d.tokensPerSecondPerUser), `${A.chips} + ${B.chips}`],
+      [`All ${short(A.chip)}`.slice(0, 22), A.prefill?.ttftMs ? fmt.ms(A.prefill.ttftMs.expected) : 'unknown', n(A.decode?.tokensPerSecondPerUser ?? null), String(A.chips)],
+      [`All ${short(B.chip)}`.slice(0, 22), B.prefill?.ttftMs ? fmt.ms(B.prefill.ttftMs.expected) : 'unknown', n(B.decode?.tokensPerSecondPerUser ?? null), String(B.chips)],
+    ],
+  };
   const transfer = d.kvTransferMs ? `${fmt.bytes(d.kvBytes)} of ${what} in ${fmt.ms(d.kvTransferMs.expected)} at ${fmt.num(d.transferGBs ?? 0)} GB/s` : `${fmt.bytes(d.kvBytes)} of ${what} over a link whose speed is not published`;
   const summary = d.ttftMs && d.tokensPerSecondPerUser
     ? `First token in **${fmt.msRange(d.ttftMs)}** (prefill on ${chipsA}, then ${transfer}), then **${fmt.range(d.tokensPerSecondPerUser, 'tok/s')}** per user on ${chipsB}.`
     : `Moving ${transfer}; the time to first token is unknown because ${A.chip.name}'s compute is not published.`;
   return answer(title, summary, {
-    table: { columns: ['', 'first token', 'per user', `request (${fmt.tokens(inputTokens)} in / ${fmt.tokens(outputTokens)} out)`, 'chips'], rows, align: ['left', 'right', 'right', 'right', 'left'] },
+    table: { columns: ['', 'first token', 'per user', `request (${fmt.tokens(inputTokens)} in / ${fmt.tokens(outputTokens)} out)`, 'chips'], rows, align: ['left', 'right', 'right', 'right', 'left'], narrow },
     fields: [
       { name: 'KV transfer', value: transfer, inline: false },
       { name: 'Bottlenecks', value: `prefill on ${A.chip.name}: ${A.prefill?.bottleneck ?? 'unknown'}; decode on ${B.chip.name}: ${B.decode?.bottleneck ?? 'unknown'}`, inline: false },

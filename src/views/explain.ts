@@ -87,20 +87,44 @@ export function firstSentence(body: string): { first: string; rest: string } {
   return { first: para.trim(), rest: text.slice(para.length).trim() };
 }
 
-/** Groups paragraphs into chunks of at most `max` characters (a single longer paragraph is cut at a line break or word). */
-function chunks(text: string, max: number): string[] {
+/** The sentences of a paragraph, each with its full stop ("e.g." and the like do not end one). */
+export function sentences(para: string): string[] {
+  const out: string[] = [];
+  const end = /[.!?](?=\s|$)/g;
+  let from = 0;
+  for (let m = end.exec(para); m; m = end.exec(para)) {
+    const word = para.slice(from, m.index).split(/\s/).pop()!.replace(/^[(*_]+/, '').toLowerCase();
+    if (ABBREVIATIONS.has(word)) continue;
+    out.push(para.slice(from, m.index + 1).trim());
+    from = m.index + 1;
+  }
+  if (para.slice(from).trim()) out.push(para.slice(from).trim());
+  return out;
+}
+
+/**
+ * Groups text into chunks of at most `max` characters at paragraph breaks, a long paragraph at sentence ends, so no
+ * chunk ends mid-sentence (only a single sentence longer than `max` is cut, at a word).
+ */
+export function chunks(text: string, max: number): string[] {
   const out: string[] = [];
   let cur = '';
-  for (let p of text.split(/\n\s*\n/)) {
-    while (p.length > max) {
-      const at = Math.max(p.lastIndexOf('\n', max), p.lastIndexOf(' ', max));
-      const cut = at > 0 ? at : max;
-      if (cur) { out.push(cur); cur = ''; }
-      out.push(p.slice(0, cut).trimEnd());
-      p = p.slice(cut).trimStart();
-    }
-    if (cur && cur.length + 2 + p.length > max) { out.push(cur); cur = ''; }
-    cur = cur ? `${cur}\n\n${p}` : p;
+  const push = (piece: string, sep: string) => {
+    if (cur && cur.length + sep.length + piece.length > max) { out.push(cur); cur = ''; }
+    cur = cur ? `${cur}${sep}${piece}` : piece;
+  };
+  for (const p of text.split(/\n\s*\n/).map((x) => x.trim()).filter(Boolean)) {
+    if (p.length <= max) { push(p, '\n\n'); continue; }
+    sentences(p).forEach((sentence, i) => {
+      let rest = sentence;
+      while (rest.length > max) {
+        const at = rest.lastIndexOf(' ', max - 1);
+        const cut = at > 0 ? at : max - 1;
+        push(`${rest.slice(0, cut).trimEnd()}…`, i === 0 ? '\n\n' : ' ');
+        rest = rest.slice(cut).trimStart();
+      }
+      push(rest, i === 0 ? '\n\n' : ' ');
+    });
   }
   if (cur) out.push(cur);
   return out;

@@ -1,14 +1,23 @@
 // Every chip on one model, along the flexibility-for-speed spectrum: for /landscape and the digest.
 import type { Catalog } from '../catalog/load.ts';
-import type { Model } from '../catalog/schema.ts';
-import { landscapeChart, type LandscapePoint } from '../charts/specs.ts';
+import type { Chip, Model } from '../catalog/schema.ts';
+import { landscapeChart, LINE_GROUPS, type LandscapePoint } from '../charts/specs.ts';
 import { estimate, type Estimate } from '../core/estimate.ts';
 import { defaultFormats } from '../core/formats.ts';
 import * as fmt from '../reply/format.ts';
 import { answer, type Reply } from '../reply/reply.ts';
 import { DEFAULT_INPUT, DEFAULT_OUTPUT } from './defaults.ts';
 
-export interface LandscapeRow { chipId: string; chip: string; spectrum: number; estimate: Estimate }
+export interface LandscapeRow { chipId: string; chip: string; vendor: string; group: (typeof LINE_GROUPS)[number]; spectrum: number; estimate: Estimate }
+
+/** Where a chip sits on the flexibility-for-speed line, in words, from what it can run and where its weights live. */
+export function lineGroup(c: Chip): (typeof LINE_GROUPS)[number] {
+  if (c.runs.kind === 'hardwired') return 'one model';
+  if (c.runs.kind === 'transformers') return 'transformers only';
+  if (c.spectrum.position >= 0.5 && c.memory[0]?.kind === 'sram') return 'weights in SRAM';
+  if (c.spectrum.position >= 0.25) return 'compiled ASIC';
+  return 'runs anything';
+}
 
 /** Every chip on one model at batch 1, as few chips as fit, in each chip's usual format. */
 export function landscape(cat: Catalog, model: Model): LandscapeRow[] {
@@ -16,28 +25,41 @@ export function landscape(cat: Catalog, model: Model): LandscapeRow[] {
     const f = defaultFormats(c);
     const e = estimate({ model, chip: c, family: cat.family(c), weights: f.weights, kv: f.kv, inputTokens: DEFAULT_INPUT, outputTokens: DEFAULT_OUTPUT,
       batch: 1, chips: 'auto', reserveFraction: cat.efficiency.runtimeReserve.fraction });
-    return { chipId: c.id, chip: c.name, spectrum: c.spectrum.position, estimate: e };
+    return { chipId: c.id, chip: c.name, vendor: c.vendor, group: lineGroup(c), spectrum: c.spectrum.position, estimate: e };
   });
 }
 
 /** "NVIDIA B200 (HGX)" → "B200": short enough for a table or a chart label */
 export function shortName(name: string): string {
-  return name.replace(/^(NVIDIA|AMD|Google|AWS) /, '').replace(/^Instinct /, '').replace(/ \(.*\)$/, '');
+  return name.replace(/^(NVIDIA|AMD|Google|AWS|Intel) /, '').replace(/^(Instinct|GeForce) /, '').replace(/ \(.*\)$/, '');
 }
 
+/** Bottlenecks in one word, for narrow tables. */
+export const BOUND: Record<string, string> = { 'memory bandwidth': 'memory', compute: 'compute', interconnect: 'links', 'latency floor': 'floor', capacity: 'capacity' };
+
+/** The vendor as a short word for a narrow table ("Google", "NVIDIA / Groq" → "NVIDIA/Groq"). */
+const vendorWord = (v: string) => v.replace(/\s*\(.*\)$/, '').replace(/\s*\/\s*/g, '/');
+
 export function landscapeTable(rows: LandscapeRow[]) {
+  const cannot = (e: Estimate) => (e.fit.refused ? 'cannot run it' : 'does not fit');
   return {
-    columns: ['chip', 'tok/s per user', 'chips', 'J/token', 'bound by'],
-    align: ['left', 'right', 'right', 'right', 'left'] as ('left' | 'right')[],
-    rows: rows.map(({ chip, estimate: e }) => e.decode
-      ? [shortName(chip), fmt.range(e.decode.tokensPerSecondPerUser), `${e.chips} × ${e.weights}`, e.energy.joulesPerToken ? fmt.range(e.energy.joulesPerToken) : 'unknown', e.decode.bottleneck]
-      : [shortName(chip), e.fit.refused ? 'cannot run it' : 'does not fit', '', '', '']),
+    columns: ['chip', 'vendor', 'on the line', 'tok/s per user', 'chips', 'J/token', 'bound by'],
+    align: ['left', 'left', 'left', 'right', 'right', 'right', 'left'] as ('left' | 'right')[],
+    rows: rows.map(({ chip, vendor, group, estimate: e }) => e.decode
+      ? [shortName(chip), vendor, group, fmt.range(e.decode.tokensPerSecondPerUser), `${e.chips} × ${e.weights}`, e.energy.joulesPerToken ? fmt.range(e.energy.joulesPerToken) : 'unknown', e.decode.bottleneck]
+      : [shortName(chip), vendor, group, cannot(e), '', '', '']),
+    // Discord: chip, vendor, expected speed and what bounds it; the chart carries the ranges
+    narrow: {
+      columns: ['chip', 'vendor', 'tok/s', 'bound'],
+      align: ['left', 'left', 'right', 'left'] as ('left' | 'right')[],
+      rows: rows.map(({ chip, vendor, estimate: e }) => [shortName(chip), vendorWord(vendor), e.decode ? fmt.num(e.decode.tokensPerSecondPerUser.expected) : cannot(e), e.decode ? BOUND[e.decode.bottleneck] ?? e.decode.bottleneck : '']),
+    },
   };
 }
 
 export function landscapePoints(rows: LandscapeRow[]): LandscapePoint[] {
   return rows.filter((r) => r.estimate.decode).map((r) => ({
-    chip: shortName(r.chip), spectrum: r.spectrum,
+    chip: shortName(r.chip), vendor: vendorWord(r.vendor), group: r.group, spectrum: r.spectrum,
     perUser: r.estimate.decode!.tokensPerSecondPerUser.expected, low: r.estimate.decode!.tokensPerSecondPerUser.low,
     high: r.estimate.decode!.tokensPerSecondPerUser.high, chips: r.estimate.chips, unit: r.estimate.chip.unit,
   }));

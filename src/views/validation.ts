@@ -21,17 +21,29 @@ export function runValidation(cat: Catalog): Validation {
 
 const METRIC: Record<string, string> = { tokensPerSecondPerUser: 'tok/s/user', tokensPerSecondAggregate: 'tok/s agg', tokensPerSecondTotal: 'tok/s in+out', ttftMs: 'ms TTFT' };
 
+const SHORT: Record<string, string> = { tokensPerSecondPerUser: 'tok/s/u', tokensPerSecondAggregate: 'tok/s', tokensPerSecondTotal: 'tok/s', ttftMs: 'ms' };
+
 export function validationTable(v: Validation, which?: 'calibration' | 'validation'): Table {
-  const rows = v.checks.filter((c) => !which || c.measurement.use === which).map((c) => {
-    const m = c.measurement;
+  const checks = v.checks.filter((c) => !which || c.measurement.use === which);
+  const err = (c: Check) => (c.error === null ? 'n/a' : `${c.error >= 0 ? '+' : ''}${Math.round(c.error * 100)}%`);
+  const rows = checks.map((c) => {
+    const m = c.measurement, unit = METRIC[m.metric];
     return [
-      m.id, `${m.model} on ${m.chips ?? '?'}× ${m.chip}, ${m.weights}`, `${fmt.num(m.value)} ${METRIC[m.metric]}`,
-      c.predicted ? fmt.range(c.predicted) : `— (${c.reason})`,
-      c.error === null ? '—' : `${c.error >= 0 ? '+' : ''}${Math.round(c.error * 100)}%`,
-      m.use === 'calibration' ? 'fitted' : 'check',
+      m.id, `${m.model} on ${m.chips ?? '?'}× ${m.chip}, ${m.weights}`, `${fmt.num(m.value)} ${unit}`,
+      c.predicted ? `${fmt.range(c.predicted)} ${unit}` : `not predicted (${c.reason})`,
+      err(c), m.use === 'calibration' ? 'fitted' : 'check',
     ];
   });
-  return { columns: ['row', 'case', 'measured', 'predicted (range)', 'error', 'use'], rows, align: ['left', 'left', 'right', 'right', 'right', 'left'] };
+  // Discord's narrow embed: the row, measured and predicted (expected) with their unit, and the error
+  const k = (x: number) => (x >= 10_000 ? `${fmt.num(x / 1000)}k` : fmt.num(x));
+  const narrow: Table = {
+    columns: ['row', 'measured→predicted', 'error'], align: ['left', 'right', 'right'],
+    rows: checks.map((c) => {
+      const m = c.measurement, unit = SHORT[m.metric];
+      return [m.id.replace(/^(cal|val)-/, ''), `${k(m.value)}→${c.predicted ? k(c.predicted.expected) : 'n/a'} ${unit}`, err(c)];
+    }),
+  };
+  return { columns: ['row', 'case', 'measured', 'predicted (range)', 'error', 'use'], rows, align: ['left', 'left', 'right', 'right', 'right', 'left'], narrow };
 }
 
 export function summaryLine(v: Validation): string {

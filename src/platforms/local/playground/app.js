@@ -36,17 +36,24 @@
     return node;
   }
 
-  /** **bold** and `code` (the only markup replies use) as DOM nodes; everything else stays plain text. */
+  /**
+   * The markup replies use, as DOM nodes: **bold**, *italic*, `code` and [label](https://…) links (the label may
+   * hold the others). Everything else stays plain text; a link that is not http(s) stays text.
+   */
   function inline(text) {
     const out = document.createDocumentFragment();
-    const re = /`([^`\n]+)`|\*\*([^*\n](?:[^\n]*?[^*\n])?)\*\*/g;
+    const re = /`([^`\n]+)`|\[([^\]\n]+)\]\(([^)\s]+)\)|\*\*([^*\n](?:[^\n]*?[^*\n])?)\*\*|\*([^*\s](?:[^*\n]*?[^*\s])?)\*/g;
     let at = 0;
     let m;
     const s = String(text ?? '');
     while ((m = re.exec(s))) {
       if (m.index > at) out.append(document.createTextNode(s.slice(at, m.index)));
       if (m[1] !== undefined) out.append(el('code', { text: m[1] }));
-      else out.append(el('strong', {}, inline(m[2])));
+      else if (m[2] !== undefined) {
+        const href = safeUrl(m[3]);
+        out.append(href ? el('a', { href, target: '_blank', rel: 'noopener noreferrer' }, inline(m[2])) : inline(m[2]));
+      } else if (m[4] !== undefined) out.append(el('strong', {}, inline(m[4])));
+      else out.append(el('em', {}, inline(m[5])));
       at = m.index + m[0].length;
     }
     if (at < s.length) out.append(document.createTextNode(s.slice(at)));
