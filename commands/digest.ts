@@ -1,6 +1,8 @@
 // /digest subscribe|unsubscribe|status|preview — scheduled digests of the landscape in this channel.
 import { z } from 'zod';
 import type { Status } from '../src/digest/service.ts';
+import { cronInWords } from '../src/digest/cron-words.ts';
+import { describeChange, mergeOptions } from '../src/digest/resubscribe.ts';
 import { answer, errorReply, type Reply } from '../src/reply/reply.ts';
 import type { Command, OptionSpec } from './command.ts';
 
@@ -24,13 +26,16 @@ export function when(d: Date | null, tz: string): string {
   return `${local} (${d.toISOString().slice(0, 16).replace('T', ' ')} UTC)`;
 }
 
-function statusFields(s: Status) {
+/** "weekdays at 08:30 Europe/Paris (`30 8 * * 1-5`)" */
+export const scheduleText = (sub: { cron: string; timezone: string }) => `${cronInWords(sub.cron, sub.timezone)} (\`${sub.cron}\`)`;
+
+function statusFields(s: Status, modelName: string) {
   const { sub, next } = s;
   return [
-    { name: 'Schedule', value: `${sub.scheduleLabel} (\`${sub.cron}\`) in ${sub.timezone}`, inline: false },
+    { name: 'Schedule', value: scheduleText(sub), inline: false },
     { name: 'Next digest', value: sub.pausedReason ? `paused: ${sub.pausedReason}` : when(next, sub.timezone), inline: false },
     { name: 'Last digest', value: sub.lastPostedAt ? when(new Date(sub.lastPostedAt), sub.timezone) : 'none yet', inline: true },
-    { name: 'Model', value: sub.model, inline: true },
+    { name: 'Model', value: modelName, inline: true },
     { name: 'Posted so far', value: String(sub.postCount), inline: true },
   ];
 }
@@ -49,6 +54,7 @@ export const digestCommand: Command<Input> & { subcommands: { name: string; desc
   slow: true,
   input: Input,
   async run(o, ctx): Promise<Reply> {
+    const modelName = (id: string) => ctx.catalog.modelById.get(id)?.name ?? id;
     const svc = ctx.digest;
     if (!svc) return errorReply('Digests are switched off here: no database is configured.', 'Set MEMWALL_DB (default var/memwall.db) and restart.');
     const ch = ctx.channel ? { platform: ctx.channel.platform, id: ctx.channel.id, workspaceId: ctx.channel.guildId ?? null } : null;
@@ -65,10 +71,13 @@ export const digestCommand: Command<Input> & { subcommands: { name: string; desc
       if ((await ctx.channel?.botInChannel?.()) === false) {
         return errorReply('I am not a member of this channel, so I could not post a digest here.', 'Invite me first (`/invite @memwall` or the channel’s Integrations tab), then run `/digest subscribe` again.');
       }
-      const r = svc.subscribe(ch, o);
+      const before = svc.status(ch)?.sub ?? null;
+      const r = svc.subscribe(ch, mergeOptions(before, o));
       if (!r.ok) return errorReply(r.error, r.hint);
-      return answer('Digest subscribed', `This channel will get the landscape digest **${r.value.sub.scheduleLabel}**; the next one is ${when(r.value.next, r.value.sub.timezone)}.`, {
-        fields: statusFields(r.value), notes: [r.note ? `Already subscribed: ${r.note}.` : 'Use `/digest preview` to see one now, `/digest unsubscribe` to stop.'],
+      const sub = r.value.sub;
+      const change = describeChange(before, sub, o, ctx.catalog);
+      return answer(before ? 'Digest updated' : 'Digest subscribed', `This channel will get the landscape digest **${cronInWords(sub.cron, sub.timezone)}**; the next one is ${when(r.value.next, sub.timezone)}.${change ? ` Changed ${change}.` : ''}`, {
+        fields: statusFields(r.value, modelName(sub.model)), notes: ['Use `/digest preview` to see one now, `/digest unsubscribe` to stop; `/digest subscribe` again changes only what you give it.'],
       });
     }
     if (o.subcommand === 'unsubscribe') {
@@ -78,6 +87,6 @@ export const digestCommand: Command<Input> & { subcommands: { name: string; desc
     }
     const s = svc.status(ch);
     if (!s) return answer('No digest here', 'This channel is not subscribed. Try `/digest subscribe weekly Europe/London`.', { private: true });
-    return answer('Digest status', s.sub.pausedReason ? `Paused: ${s.sub.pausedReason}` : `Next digest ${when(s.next, s.sub.timezone)}.`, { fields: statusFields(s), private: true });
+    return answer('Digest status', s.sub.pausedReason ? `Paused: ${s.sub.pausedReason}` : `Next digest ${when(s.next, s.sub.timezone)}.`, { fields: statusFields(s, modelName(s.sub.model)), private: true });
   },
 };

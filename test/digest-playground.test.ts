@@ -74,7 +74,7 @@ describe('digests in the playground', () => {
     await command('/digest subscribe daily Asia/Tokyo gpt-oss-120b');
     let status = await command('/digest status');
     expect(status.reply.private).toBe(true);
-    expect(status.reply.fields.map((f) => f.value).join('\n')).toMatch(/daily .* in Asia\/Tokyo/);
+    expect(status.reply.fields.map((f) => f.value).join('\n')).toMatch(/every day at 09:00 Asia\/Tokyo \(`0 9 \* \* \*`\)/);
     expect(status.reply.fields.find((f) => f.name === 'Last digest')!.value).toBe('none yet');
     const preview = await command('/digest preview');
     expect(preview.reply.private).toBe(true);

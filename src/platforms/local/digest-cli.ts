@@ -6,6 +6,8 @@ import { DigestService } from '../../digest/service.ts';
 import { openStore, StoreError } from '../../digest/store.ts';
 import type { Platform } from '../../digest/types.ts';
 import { renderText } from '../../reply/text.ts';
+import { cronInWords } from '../../digest/cron-words.ts';
+import { describeChange, mergeOptions } from '../../digest/resubscribe.ts';
 
 export interface CliOut { code: number; stdout: string; stderr: string }
 
@@ -64,7 +66,7 @@ export async function runDigestCli(args: string[], flags: Record<string, string 
       if (!subs.length) return { code: 0, stdout: `No digest subscriptions in ${dbPath}.\n`, stderr: '' };
       const lines = subs.map((s) => {
         const st = svc.status({ platform: s.platform, id: s.channelId });
-        return `${s.platform}:${s.channelId}  ${s.scheduleLabel} (${s.cron}) ${s.timezone}  model ${s.model}  ${s.pausedReason ? `PAUSED: ${s.pausedReason}` : `next ${st?.next?.toISOString() ?? '—'}`}  posted ${s.postCount}`;
+        return `${s.platform}:${s.channelId}  ${cronInWords(s.cron, s.timezone)} (${s.cron})  model ${s.model}  ${s.pausedReason ? `PAUSED: ${s.pausedReason}` : `next ${st?.next?.toISOString() ?? '—'}`}  posted ${s.postCount}`;
       });
       return { code: 0, stdout: lines.join('\n') + '\n', stderr: '' };
     }
@@ -83,12 +85,14 @@ export async function runDigestCli(args: string[], flags: Record<string, string 
       if (!p.ok) return { code: 2, stdout: '', stderr: `${p.error}\n` };
       return { code: 0, stdout: json ? JSON.stringify(p.value.reply, null, 2) + '\n' : renderText(p.value.reply), stderr: '' };
     }
-    const r = svc.subscribe(ch, { schedule: str('schedule'), timezone: str('timezone'), model: str('model') });
+    const asked = { schedule: str('schedule'), timezone: str('timezone'), model: str('model') };
+    const before = svc.status(ch)?.sub ?? null;
+    const r = svc.subscribe(ch, mergeOptions(before, asked));
     if (!r.ok) return { code: 2, stdout: '', stderr: `${r.error.replace(/`/g, '')}${r.hint ? `\n${r.hint.replace(/`/g, '')}` : ''}\n` };
     const { sub: s, next } = r.value;
     return json
       ? { code: 0, stdout: JSON.stringify({ ...s, lastSnapshot: undefined, next }, null, 2) + '\n', stderr: '' }
-      : { code: 0, stdout: `Subscribed ${platform}:${channel}: ${s.scheduleLabel} (${s.cron}) in ${s.timezone}, model ${s.model}. Next digest ${next?.toISOString() ?? '—'}.\n`, stderr: '' };
+      : { code: 0, stdout: `${before ? 'Updated' : 'Subscribed'} ${platform}:${channel}: ${cronInWords(s.cron, s.timezone)} (${s.cron}), model ${s.model}. Next digest ${next?.toISOString() ?? '—'}.${before ? ` Changed ${describeChange(before, s, asked, cat)}.` : ''}\n`, stderr: '' };
   } finally {
     store.close();
   }
