@@ -5,7 +5,7 @@ import { FORMATS } from '../src/core/formats.ts';
 import * as fmt from '../src/reply/format.ts';
 import { answer, type Reply } from '../src/reply/reply.ts';
 import type { Command, Context } from './command.ts';
-import { kindLabel } from '../src/views/cite.ts';
+import { citeAll, kindLabel } from '../src/views/cite.ts';
 import { isReply, pickChip } from '../src/views/scenario.ts';
 
 const Input = z.object({ name: z.string().optional() });
@@ -29,8 +29,8 @@ export function chipCard(chip: Chip, note?: string): Reply {
   const price = chip.price.hourlyUsd ?? chip.price.purchaseUsd;
   if (price) fields.push({ name: 'Price', value: chip.price.hourlyUsd ? fig(chip.price.hourlyUsd, (v) => `$${v.toFixed(2)}/h`) : fig(chip.price.purchaseUsd, (v) => `$${Math.round(v).toLocaleString('en-US')}`), inline: true });
   if (chip.status) fields.push({ name: 'Status', value: `${chip.status}${chip.announced ? ` (announced ${chip.announced})` : ''}`, inline: true });
-  const sources = Object.entries(chip.sources).slice(0, 8).map(([k, s]) => ({ label: `${k}: ${s.title ?? s.url} (${s.date})`, url: s.url }));
-  return answer(chip.name, `${chip.vendor} ${chip.unit}. ${chip.spectrum.label}.`, {
+  const sources = citeAll(chip.sources, 8);
+  return answer(chip.name, `${chip.spectrum.label.replace(/^./, (c) => c.toUpperCase())} — a ${chip.unit} from ${chip.vendor}.`, {
     fields, notes: [...(note ? [note] : []), ...chip.notes], sources, data: chip,
   });
 }

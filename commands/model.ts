@@ -6,6 +6,7 @@ import * as fmt from '../src/reply/format.ts';
 import { answer, type Reply } from '../src/reply/reply.ts';
 import type { Command, Context } from './command.ts';
 import { isReply, pickModel } from '../src/views/scenario.ts';
+import { citeAll } from '../src/views/cite.ts';
 
 const Input = z.object({ name: z.string().optional() });
 
@@ -31,7 +32,7 @@ export function modelCard(m: Model): Reply {
   ];
   if (m.moe) fields.push({ name: 'Mixture of experts', value: `${m.moe.experts} experts, ${m.moe.activeExperts} active per token${m.moe.sharedExperts ? ` + ${m.moe.sharedExperts} shared` : ''}, in ${m.moe.moeLayers} of ${m.layers} layers`, inline: false });
   fields.push({ name: 'Released as', value: m.releasedFormat, inline: true });
-  const sources = Object.entries(m.sources).slice(0, 6).map(([k, s]) => ({ label: `${k}: ${s.title ?? s.url} (${s.date})`, url: s.url }));
+  const sources = citeAll(m.sources, 6);
   return answer(m.name, `${m.architecture === 'ssm' ? 'State-space (non-transformer)' : m.moe ? 'Mixture-of-experts transformer' : 'Dense transformer'}, ${fmt.num(p.total / 1e9)}B parameters.`, {
     fields, notes: m.notes, sources, data: { ...m, computed: p },
   });

@@ -96,7 +96,7 @@ export function compareReply(A: Side, B: Side, phase: Phase, modelName: string):
   const verdicts: string[] = [];
   const both = A.one.decode && B.one.decode;
   if (!A.one.decode || !B.one.decode) {
-    for (const s of [A, B]) if (!s.one.decode) verdicts.push(`${s.chip.name}: ${(s.one.fit.reason ?? 'cannot serve it').replace(/\.$/, '')}.`);
+    for (const s of [A, B]) if (!s.one.decode) { const why = (s.one.fit.reason ?? 'cannot serve it').replace(/\.$/, ''); verdicts.push(why.startsWith(s.chip.name) ? `${why}.` : `${s.chip.name}: ${why}.`); }
   }
   if (both && phase !== 'prefill') {
     const [w, l] = A.one.decode!.tokensPerSecondPerUser.expected >= B.one.decode!.tokensPerSecondPerUser.expected ? [A, B] : [B, A];

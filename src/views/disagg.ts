@@ -15,7 +15,7 @@ export function disaggReply(d: Disagg, model: Model, inputTokens: number, output
   const what = model.architecture === 'ssm' ? 'recurrent state' : 'KV cache';
   const A = d.prefillOn, B = d.decodeOn;
   const title = `${modelName}: prefill on ${A.chip.name}, decode on ${B.chip.name}`;
-  if (!d.ok) return answer(title, `Cannot split this way — ${d.reason}.`, { data: d });
+  if (!d.ok) return answer(title, `Cannot split this way — ${(d.reason ?? '').replace(/^(\w+ side) \((.+?)\): (?=\2)/, '$1: ').replace(/\.+$/, '')}.`, { data: d });
   const chipsA = fmt.count(A.chips, A.chip.unit), chipsB = fmt.count(B.chips, B.chip.unit);
   const alone = (e: typeof A) => e.decode && e.prefill?.ttftMs ? (e.prefill.ttftMs.expected + outputTokens * e.decode.msPerToken.expected) : null;
   const rows = [

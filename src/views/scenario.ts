@@ -2,7 +2,7 @@
 import type { Catalog } from '../catalog/load.ts';
 import { resolveChip, resolveModel } from '../catalog/resolve.ts';
 import type { Chip, Model, NumberFormat } from '../catalog/schema.ts';
-import { defaultFormats, parseFormat } from '../core/formats.ts';
+import { computeFormat, defaultFormats, parseFormat } from '../core/formats.ts';
 import type { Scenario, SpecDecode } from '../core/types.ts';
 import { errorReply, type Reply } from '../reply/reply.ts';
 
@@ -56,6 +56,14 @@ export function buildScenario(cat: Catalog, o: ScenarioOptions, defaults: { inpu
     notes.push(`Weights in ${f.weights.toUpperCase()}, ${chip.name}'s usual serving format${o.kv ? '' : `; KV cache in ${kv.toUpperCase()}`}. Choose with \`weights\`/\`kv\`.`);
   }
   const weights = chip.runs.kind === 'hardwired' ? chip.servingFormat : f.weights;
+  if (askedWeights && chip.runs.kind !== 'hardwired') {
+    const c = computeFormat(chip, askedWeights);
+    if (!c.native) {
+      notes.push(c.tflops === null
+        ? `${chip.name} publishes no ${askedWeights.toUpperCase()} compute (nor a wider format to run it in): the weights take ${askedWeights.toUpperCase()}'s bytes, but the speed of its math is unknown.`
+        : `${chip.name} publishes no ${askedWeights.toUpperCase()} compute: the weights take ${askedWeights.toUpperCase()}'s bytes, and the math is taken to run in ${c.format.toUpperCase()}, its nearest published format.`);
+    }
+  }
   const input = o.input ?? defaults.input, output = o.output ?? defaults.output;
   if (input + output > model.maxContext) {
     return errorReply(`${model.name} handles at most ${model.maxContext.toLocaleString('en-US')} tokens of context (prompt + output); this asks for ${(input + output).toLocaleString('en-US')}.`,
