@@ -12,10 +12,10 @@ type Slash = { command: string; description: string; usage_hint?: string; url?: 
 const slashes = (m: any): Slash[] => m.features.slash_commands;
 
 describe('slackManifest', () => {
-  const m = slackManifest({ url: 'https://bot.example.com' }) as any;
+  const m = slackManifest({ url: 'https://bot.example.com', bareCommands: true }) as any;
 
-  it('has one slash command per command, with descriptions, usage hints and the events URL', () => {
-    expect(slashes(m).map((s) => s.command)).toEqual(COMMANDS.map((c) => `/${c.name}`));
+  it('with bareCommands: /memwall and one slash command per command, with descriptions, usage hints and the events URL', () => {
+    expect(slashes(m).map((s) => s.command)).toEqual(['/memwall', ...COMMANDS.map((c) => `/${c.name}`)]);
     for (const s of slashes(m)) {
       expect(s.command.length).toBeLessThanOrEqual(32);
       expect(s.description.length).toBeGreaterThan(0);
@@ -38,7 +38,7 @@ describe('slackManifest', () => {
 
   it('Socket Mode drops the URLs; a new command appears without touching the manifest code; limits are clipped', () => {
     const extra = { name: 'digest', description: 'D'.repeat(2500), options: [], subcommands: [{ name: 'subscribe' }, { name: 'list' }] } as unknown as Command<any>;
-    const s = slackManifest({ socketMode: true, commands: [...COMMANDS, extra] }) as any;
+    const s = slackManifest({ socketMode: true, commands: [...COMMANDS, extra], bareCommands: true }) as any;
     expect(s.settings.socket_mode_enabled).toBe(true);
     expect(s.settings.interactivity).toEqual({ is_enabled: true });
     const digest = slashes(s).at(-1)!;

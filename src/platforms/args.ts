@@ -2,6 +2,7 @@
 // positional words fill the free options in order, and a model or chip option takes the longest run of words that
 // names a catalog entry ("llama 3.1 70b h100 sxm fp8" → model "llama 3.1 70b", chip "h100 sxm", weights "fp8").
 import type { OptionSpec } from '../../commands/command.ts';
+import type { Reply } from '../reply/reply.ts';
 import type { Catalog } from '../catalog/load.ts';
 import { editDistance, resolveChip, resolveModel } from '../catalog/resolve.ts';
 import { parseFormat } from '../core/formats.ts';
@@ -52,5 +53,23 @@ export function unknownOption(where: string, key: string, options: string[], sho
   return {
     error: `${where} has no option called ${show(key)}.${guess ? ` Did you mean ${show(guess)}?` : ''}`,
     hint: options.length ? `Options: ${options.map(show).join(', ')}.` : `${where} takes no options.`,
+  };
+}
+
+/**
+ * Chat syntax ("Try `/help fit`", "`/fit llama-70b cerebras`") rewritten for where the person is: "memwall " on the
+ * command line, "/memwall " in Slack's namespaced command. Only words that name a command change.
+ */
+export function rewriteCommands(text: string, names: string[], prefix: string): string {
+  const re = new RegExp(`(^|[\\s\`("“'])/(${names.join('|')})\\b`, 'g');
+  return text.replace(re, `$1${prefix}$2`);
+}
+
+/** Every text of a reply, rewritten with rewriteCommands. */
+export function rewriteReply(reply: Reply, names: string[], prefix: string): Reply {
+  const w = (t: string) => rewriteCommands(t, names, prefix);
+  return {
+    ...reply, title: w(reply.title), summary: w(reply.summary), notes: reply.notes.map(w), warnings: reply.warnings.map(w),
+    fields: reply.fields.map((f) => ({ ...f, name: w(f.name), value: w(f.value) })),
   };
 }

@@ -9,7 +9,7 @@ import { calibrate } from '../../core/calibrate.ts';
 import type { Reply } from '../../reply/reply.ts';
 import { renderText } from '../../reply/text.ts';
 import { EXAMPLES } from '../../../commands/examples.ts';
-import { assignPositional, unknownOption } from '../args.ts';
+import { assignPositional, rewriteCommands, unknownOption } from '../args.ts';
 
 const USAGE = `memwall — reason about AI inference hardware
 
@@ -45,11 +45,9 @@ function parseArgs(argv: string[]): { positional: string[]; flags: Record<string
   return { positional, flags };
 }
 
-const COMMAND_WORD = new RegExp(`(^|[\\s\`("“'])/(${[...COMMANDS.map((c) => c.name)].join('|')})\\b`, 'g');
-
 /** Chat syntax in a message ("Try `/help fit`", "`/fit llama-70b cerebras`") as the CLI command it means. */
 export function cliSyntax(text: string): string {
-  return text.replace(COMMAND_WORD, '$1memwall $2');
+  return rewriteCommands(text, COMMANDS.map((c) => c.name), 'memwall ');
 }
 
 function output(reply: Reply, json: boolean): CliResult {

@@ -2,15 +2,16 @@
 // HTTP mode: the caller owns the node:http server and routes POST /slack/events to `requestListener`
 // (Bolt's HTTPReceiver does the v0 HMAC check and the 5-minute timestamp window). Socket Mode when `appToken` is set.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { App, HTTPReceiver, LogLevel, type Logger } from '@slack/bolt';
-import type { Context } from '../../../commands/command.ts';
+import { App, HTTPReceiver, LogLevel, type AllMiddlewareArgs, type Logger, type SlackCommandMiddlewareArgs } from '@slack/bolt';
+import type { Command, Context } from '../../../commands/command.ts';
 import { COMMANDS } from '../../../commands/index.ts';
 import { renderChart } from '../../charts/render.ts';
 import { errorReply, type Reply } from '../../reply/reply.ts';
 import { toSlack, type SlackMessage } from '../../reply/slack.ts';
 import { plain } from '../../reply/text.ts';
 import { pressButton, runCommand } from '../dispatch.ts';
-import { parseCommandText } from './parse.ts';
+import { rewriteReply } from '../args.ts';
+import { NAMESPACE, parseCommandText, routeNamespaced } from './parse.ts';
 
 /** Who asked, where: what a subscription check needs. */
 export interface SlackAsker { teamId: string; channelId: string; userId: string; command: string }
@@ -144,14 +145,23 @@ export async function createSlackApp(opts: SlackAppOptions): Promise<SlackApp> {
   }
 
   function register(app: App): void {
-    for (const cmd of COMMANDS) {
-      app.command(`/${cmd.name}`, async ({ command, ack, respond, client }) => {
+    // `/memwall fit …` is the one command a workspace needs; the bare `/fit …` answer too where the manifest adds them
+    const answerSlash = (route: (text: string) => { cmd: Command<any>; text: string } | { error: string; hint?: string }) =>
+      async ({ command, ack, respond, client }: SlackCommandMiddlewareArgs & AllMiddlewareArgs) => {
         await ack(); // first, before any work: Slack's 3-second window
         await track((async () => {
           try {
-            const parsed = parseCommandText(cmd, command.text ?? '');
+            const routed = route(command.text ?? '');
+            // in `/memwall …`, hints and examples say `/memwall fit …`, not `/fit …`
+            const ns = (r: Reply) => (command.command === `/${NAMESPACE}` ? rewriteReply(r, COMMANDS.map((c) => c.name), `/${NAMESPACE} `) : r);
+            if ('error' in routed) {
+              await send(respond, errorReply(routed.error, routed.hint));
+              return;
+            }
+            const cmd = routed.cmd;
+            const parsed = parseCommandText(cmd, routed.text);
             if ('error' in parsed) {
-              await send(respond, errorReply(parsed.error, parsed.hint));
+              await send(respond, ns(errorReply(parsed.error, parsed.hint)));
               return;
             }
             const base = baseContext();
@@ -173,19 +183,20 @@ export async function createSlackApp(opts: SlackAppOptions): Promise<SlackApp> {
                 },
               },
             };
-            const reply = await runCommand(cmd.name, parsed.options, ctx);
+            const reply = ns(await runCommand(cmd.name, parsed.options, ctx));
             const wantsChart = !!reply.chart && responseType(reply) === 'in_channel';
             const png = wantsChart ? renderChart(reply.chart!) : null; // renders while the answer goes out
             const sent = await send(respond, reply);
             if (png && sent) await postChart(client, respond, command.channel_id, reply, png);
             else if (png) await png;
           } catch (e) {
-            logger.error(`/${cmd.name} failed: ${describeError(e)}`);
+            logger.error(`${command.command} failed: ${describeError(e)}`);
             await send(respond, errorReply('Something went wrong on my side while answering that. It has been logged; please try again.'));
           }
         })());
-      });
-    }
+      };
+    app.command(`/${NAMESPACE}`, answerSlash(routeNamespaced));
+    for (const cmd of COMMANDS) app.command(`/${cmd.name}`, answerSlash((text) => ({ cmd, text })));
 
     // compare buttons: "compare:<phase>:<chipA>:<chipB>:<model>" — the whole state is in the id
     app.action(/^compare:/, async ({ ack, body, action, respond }) => {

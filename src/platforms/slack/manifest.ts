@@ -2,7 +2,7 @@
 // `npm run slack-manifest [-- https://your.host]` prints it as JSON (paste it into api.slack.com/apps → App Manifest).
 import type { Command } from '../../../commands/command.ts';
 import { COMMANDS } from '../../../commands/index.ts';
-import { usageHint } from './parse.ts';
+import { NAMESPACE, usageHint } from './parse.ts';
 
 /** where the README and the --help of this script point a person who has not chosen a host yet */
 export const PLACEHOLDER_HOST = 'https://YOUR-HOST';
@@ -29,7 +29,19 @@ export function slashCommand(cmd: Command<any>, url: string | undefined) {
   };
 }
 
-export function slackManifest(opts: { url?: string; socketMode?: boolean; name?: string; commands?: Command<any>[] } = {}): Record<string, unknown> {
+/** `/memwall <command> …`: the one slash command a workspace needs (bare `/fit` etc. clash with other apps). */
+export function namespacedCommand(commands: Command<any>[], url: string | undefined) {
+  return {
+    command: `/${NAMESPACE}`,
+    description: cut(`AI inference hardware: ${commands.map((c) => c.name).join(', ')}. Try /${NAMESPACE} help.`, 2000),
+    usage_hint: cut(`${commands.map((c) => c.name).join('|')} …`, 1000),
+    ...(url ? { url } : {}),
+    should_escape: false,
+  };
+}
+
+/** `bareCommands`: also register /fit, /compare, … (optional; they share a workspace-wide namespace with other apps). */
+export function slackManifest(opts: { url?: string; socketMode?: boolean; name?: string; commands?: Command<any>[]; bareCommands?: boolean } = {}): Record<string, unknown> {
   const socket = opts.socketMode === true;
   const url = socket ? undefined : eventsUrl(opts.url);
   const name = cut(opts.name ?? 'memwall', 35);
@@ -43,7 +55,7 @@ export function slackManifest(opts: { url?: string; socketMode?: boolean; name?:
     },
     features: {
       bot_user: { display_name: name, always_online: false },
-      slash_commands: (opts.commands ?? COMMANDS).slice(0, 50).map((c) => slashCommand(c, url)),
+      slash_commands: [namespacedCommand(opts.commands ?? COMMANDS, url), ...(opts.bareCommands ? (opts.commands ?? COMMANDS).slice(0, 49).map((c) => slashCommand(c, url)) : [])],
     },
     oauth_config: { scopes: { bot: [...SLACK_BOT_SCOPES] } },
     settings: {
@@ -57,12 +69,13 @@ export function slackManifest(opts: { url?: string; socketMode?: boolean; name?:
 
 function main(argv: string[]): void {
   if (argv.includes('--help') || argv.includes('-h')) {
-    process.stdout.write('Usage: npm run slack-manifest [-- <https://your.host>] [--socket]\n'
-      + 'Prints the Slack app manifest as JSON. The host may also come from PUBLIC_URL.\n');
+    process.stdout.write('Usage: npm run slack-manifest [-- <https://your.host>] [--socket] [--bare-commands]\n'
+      + 'Prints the Slack app manifest as JSON: one /memwall command; --bare-commands adds /fit, /compare, … too.\n'
+      + 'The host may also come from PUBLIC_URL.\n');
     return;
   }
   const url = argv.find((a) => !a.startsWith('--')) ?? process.env.PUBLIC_URL;
-  process.stdout.write(`${JSON.stringify(slackManifest({ url, socketMode: argv.includes('--socket') }), null, 2)}\n`);
+  process.stdout.write(`${JSON.stringify(slackManifest({ url, socketMode: argv.includes('--socket'), bareCommands: argv.includes('--bare-commands') }), null, 2)}\n`);
 }
 
 if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href) main(process.argv.slice(2));

@@ -3,8 +3,9 @@
 //   /fit llama-70b cerebras weights:fp8 context=32768   key:value or key=value set a named option
 //   /digest subscribe weekly                     a command with subcommands takes the first word as the subcommand
 import type { Command, OptionSpec } from '../../../commands/command.ts';
+import { COMMANDS } from '../../../commands/index.ts';
 import { catalog as loadedCatalog, type Catalog } from '../../catalog/load.ts';
-import { assignPositional, unknownOption } from '../args.ts';
+import { assignPositional, closestName, unknownOption } from '../args.ts';
 
 export type Parsed = { options: Record<string, unknown> } | { error: string; hint?: string };
 
@@ -102,4 +103,21 @@ export function usageHint(cmd: Command<any>): string {
     return subs.map((s) => s.name).join('|') + (cmd.options.length ? ` ${optsHint(cmd.options)}` : '') + ' …';
   }
   return optsHint(cmd.options);
+}
+
+/** The one slash command a Slack workspace needs: `/memwall <command> …` (bare `/fit` etc. are optional). */
+export const NAMESPACE = 'memwall';
+
+/** "/memwall fit llama-70b cerebras" → the fit command and "llama-70b cerebras"; "/memwall" alone → help. */
+export function routeNamespaced(text: string, commands: Command<any>[] = COMMANDS): { cmd: Command<any>; text: string } | { error: string; hint?: string } {
+  const trimmed = unescape(text ?? '').trim();
+  const [first = '', ...rest] = trimmed.split(/\s+/);
+  const name = first.replace(/^\//, '').toLowerCase() || 'help';
+  const cmd = commands.find((c) => c.name === name);
+  const list = commands.map((c) => `\`${c.name}\``).join(' ');
+  if (!cmd) {
+    const guess = closestName(name, commands.map((c) => c.name));
+    return { error: `\`/${NAMESPACE}\` has no command \`${name}\`.${guess ? ` Did you mean \`/${NAMESPACE} ${guess}\`?` : ''}`, hint: `Commands: ${list}. For example \`/${NAMESPACE} fit llama-70b cerebras\`.` };
+  }
+  return { cmd, text: trimmed.slice(first.length).trim() || (first ? '' : rest.join(' ')) };
 }
