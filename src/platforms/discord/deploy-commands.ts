@@ -1,5 +1,6 @@
 // `npm run deploy-commands`: register every slash command with Discord in one bulk overwrite.
 // Guild route when DISCORD_GUILD_ID is set (instant, for development), else the global route.
+// `--dry-run` prints the JSON it would send (no token needed, nothing sent).
 import { pathToFileURL } from 'node:url';
 import { DEFAULT_API_BASE } from './interactions.ts';
 import { discordCommandDefinitions, type DiscordCommandDefinition } from './definitions.ts';
@@ -71,6 +72,16 @@ if (isMain) {
     const dotenv = await import('dotenv');
     dotenv.config({ quiet: true });
   } catch { /* dotenv is optional here */ }
+  if (process.argv.includes('--dry-run')) {
+    // the JSON body as it would be sent, on stdout; where it would go, on stderr; no token needed, nothing sent
+    const defs = discordCommandDefinitions();
+    const base = (process.env.DISCORD_API_BASE?.trim() || DEFAULT_API_BASE).replace(/\/+$/, '');
+    const app = process.env.DISCORD_APPLICATION_ID?.trim() || '<DISCORD_APPLICATION_ID>';
+    const guild = process.env.DISCORD_GUILD_ID?.trim();
+    console.error(`dry run: would PUT ${defs.length} commands to ${base}/applications/${app}${guild ? `/guilds/${guild}` : ''}/commands`);
+    console.log(JSON.stringify(defs, null, 2));
+    process.exit(0);
+  }
   const r = await deployCommands(process.env);
   (r.ok ? console.log : console.error)(r.message);
   process.exit(r.ok ? 0 : 1);
