@@ -1,6 +1,4 @@
 // `npm run bench` — prints figures; never pass/fail on time. `--json` for one JSON document.
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { catalog } from '../src/catalog/load.ts';
 import { renderChart } from '../src/charts/render.ts';
 import { runCommand } from '../src/platforms/dispatch.ts';
@@ -26,14 +24,17 @@ const chart = { medianMs: Math.round(renderTimes[renderTimes.length >> 1]), maxM
 
 const http = await benchHttp(cat);
 
-// start-up: a fresh `npm start` process until the playground answers
-const startup = await measureStartup();
+// start-up: a CLI answer run directly, and a fresh `npm start` process until the playground answers
+const { measureCli, measureServer } = await import('./startup.ts');
+const cli = await measureCli();
+const startup = await measureServer();
 
 const result = {
   core,
   http: { signedDiscordFit: http },
   chart,
   startup,
+  cli,
   memory: { rssMB: mb(process.memoryUsage().rss), heapUsedMB: mb(process.memoryUsage().heapUsed), catalogLoadMs },
 };
 
@@ -45,28 +46,8 @@ else {
   console.log('HTTP round trip, signed Discord /fit over loopback');
   for (const [k, v] of Object.entries(http)) console.log(`  ${k.replace('concurrency', 'concurrency ')}: p50 ${v.p50Ms} ms, p99 ${v.p99Ms} ms, ${v.requestsPerSecond} req/s (${v.requests} requests)`);
   console.log(`chart render (vega-lite → SVG → PNG): median ${chart.medianMs} ms, max ${chart.maxMs} ms`);
+  console.log(`CLI answer run directly (node bin/memwall.js fit llama-70b cerebras): median ${cli.medianMs} ms, max ${cli.maxMs} ms over ${cli.runs} runs`);
   console.log(`start-up (npm start → playground answering): ${startup.ms} ms; its RSS ${startup.rssMB} MB`);
   console.log(`this process: RSS ${result.memory.rssMB} MB, heap ${result.memory.heapUsedMB} MB; catalog load ${catalogLoadMs} ms`);
 }
 
-async function measureStartup(): Promise<{ ms: number; rssMB: number }> {
-  const { spawn } = await import('node:child_process');
-  const port = 39000 + Math.floor(Math.random() * 1000);
-  const s = performance.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { env: { ...process.env, PORT: String(port), DISCORD_TOKEN: '', DISCORD_PUBLIC_KEY: '', SLACK_BOT_TOKEN: '', SLACK_APP_TOKEN: '', SLACK_SIGNING_SECRET: '' }, stdio: 'ignore' });
-  try {
-    for (;;) {
-      try {
-        const r = await fetch(`http://127.0.0.1:${port}/`);
-        if (r.ok) break;
-      } catch { /* not up yet */ }
-      await new Promise((r) => setTimeout(r, 20));
-      if (performance.now() - s > 30_000) throw new Error('start-up took over 30 s');
-    }
-    const ms = Math.round(performance.now() - s);
-    const { stdout } = await promisify(execFile)('ps', ['-o', 'rss=', '-p', String(child.pid)]);
-    return { ms, rssMB: Math.round(Number(stdout.trim()) / 1024) };
-  } finally {
-    child.kill('SIGTERM');
-  }
-}

@@ -120,7 +120,7 @@ function slackAdminsOnly(token: string, apiUrl: string | undefined, log: (line: 
   };
 }
 
-async function main() {
+export async function main() {
   let config: Config;
   try {
     config = loadConfig(process.env);

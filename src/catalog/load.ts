@@ -121,8 +121,11 @@ function uniqueMap<T extends { id: string }>(items: T[], what: string): Map<stri
 }
 
 let cached: Catalog | undefined;
+let readCache: (() => Catalog | null) | undefined;
+/** Lets the CLI and server use the validated copy built into dist/ (src/catalog/cache.ts) when it still matches. */
+export function useCatalogCache(read: () => Catalog | null): void { readCache = read; }
 /** The catalog in data/, loaded and validated on first use. */
 export function catalog(): Catalog {
-  cached ??= loadCatalog();
+  cached ??= readCache?.() ?? loadCatalog();
   return cached;
 }

@@ -129,6 +129,14 @@ export function resolveChip(cat: Catalog, text: string): Resolved<Chip> {
   return didYouMean(cat.chips, text, 'chip');
 }
 
+/** Does this text name a model (or a chip or chip vendor) exactly, as resolveModel/resolveChip would take it? No ranking. */
+export function namesEntry(cat: Catalog, kind: 'model' | 'chip', text: string): boolean {
+  const key = normalise(text);
+  if (!key) return false;
+  if (kind === 'model') return indexFor(cat.models).has(key);
+  return indexFor(cat.chips).has(key) || cat.chips.some((c) => vendorKey(c.vendor) === key || c.vendor.toLowerCase().split(/[\s/()]+/).map(normalise).includes(key));
+}
+
 /** Autocomplete: up to `limit` choices for a partial name, aliases included. */
 export function suggest<T extends Named>(items: T[], query: string, limit = 25): { name: string; value: string }[] {
   return rank(items, query).slice(0, limit).map((r) => ({ name: r.item.name, value: r.item.id }));

@@ -2,9 +2,13 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Resvg } from '@resvg/resvg-js';
-import * as vega from 'vega';
-import * as vl from 'vega-lite';
+import type * as VegaNs from 'vega';
+
+// The chart stack (vega, vega-lite, resvg) is large: it loads on the first chart drawn, not when the process starts.
+type Vega = typeof VegaNs;
+let stack: Promise<{ vega: Vega; vl: typeof import('vega-lite'); Resvg: typeof import('@resvg/resvg-js').Resvg }> | undefined;
+const chartStack = () => (stack ??= Promise.all([import('vega'), import('vega-lite'), import('@resvg/resvg-js')])
+  .then(([vega, vl, resvg]) => ({ vega: vega as unknown as Vega, vl, Resvg: resvg.Resvg })));
 
 export const FONT_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'assets', 'fonts');
 export const FONT_FILES = [join(FONT_DIR, 'DejaVuSans.ttf'), join(FONT_DIR, 'DejaVuSans-Bold.ttf')];
@@ -18,7 +22,7 @@ export interface RenderOptions {
 }
 
 /** A vega loader that never touches the network or the disk: every chart carries its data inline. */
-function offlineLoader(): ReturnType<typeof vega.loader> {
+function offlineLoader(vega: Vega): ReturnType<Vega['loader']> {
   const loader = vega.loader();
   const refuse = async (uri: string) => { throw new Error(`charts load no external data (asked for ${uri})`); };
   loader.load = refuse as typeof loader.load;
@@ -47,9 +51,10 @@ function strictLogger() {
 /** Vega-lite spec → SVG string. Throws on an invalid spec or one whose data cannot be had. */
 export async function chartSvg(spec: Record<string, unknown>): Promise<string> {
   if (!spec || typeof spec !== 'object') throw new Error('no chart spec');
+  const { vega, vl } = await chartStack();
   const { logger, problems } = strictLogger();
-  const compiled = vl.compile(spec as unknown as vl.TopLevelSpec, { logger: logger as never }).spec;
-  const view = new vega.View(vega.parse(compiled), { renderer: 'none', loader: offlineLoader(), logger: logger as never });
+  const compiled = vl.compile(spec as unknown as import('vega-lite').TopLevelSpec, { logger: logger as never }).spec;
+  const view = new vega.View(vega.parse(compiled), { renderer: 'none', loader: offlineLoader(vega), logger: logger as never });
   try {
     const svg = await view.toSVG();
     if (problems.length) throw new Error(problems[0]);
@@ -69,6 +74,7 @@ export async function renderChart(chart: { spec: Record<string, unknown>; alt: s
     const missing = fontFiles.filter((f) => !existsSync(f));
     if (missing.length) throw new Error(`font file missing: ${missing.join(', ')}`);
     const svg = await chartSvg(chart.spec);
+    const { Resvg } = await chartStack();
     // Generic families ("sans-serif") would resolve to fonts we do not load; name the shipped one instead.
     const fixed = svg.replace(/font-family="[^"]*"/g, `font-family="${FONT_FAMILY}"`);
     const resvg = new Resvg(fixed, {

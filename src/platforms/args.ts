@@ -4,7 +4,7 @@
 import type { OptionSpec } from '../../commands/command.ts';
 import type { Reply } from '../reply/reply.ts';
 import type { Catalog } from '../catalog/load.ts';
-import { editDistance, resolveChip, resolveModel } from '../catalog/resolve.ts';
+import { editDistance, namesEntry } from '../catalog/resolve.ts';
 import { parseFormat } from '../core/formats.ts';
 
 /** Does this run of words name a catalog entry of the option's kind? */
@@ -12,9 +12,7 @@ function names(spec: OptionSpec, words: string[], cat: Catalog): boolean {
   // "h100 sxm fp8" would normalise to "h100 sxm" (release suffixes are dropped): a trailing format is the next option
   if (words.length > 1 && parseFormat(words[words.length - 1]) !== null) return false;
   const text = words.join(' ');
-  if (spec.autocomplete === 'model') return resolveModel(cat, text).ok;
-  if (spec.autocomplete === 'chip') return resolveChip(cat, text).ok;
-  return false;
+  return spec.autocomplete === 'model' || spec.autocomplete === 'chip' ? namesEntry(cat, spec.autocomplete, text) : false;
 }
 
 /**

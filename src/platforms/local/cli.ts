@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { execute, type Command, type Context } from '../../../commands/command.ts';
 import { COMMANDS, findCommand } from '../../../commands/index.ts';
 import { validateReply } from '../../views/validation.ts';
-import { catalog, CatalogError, DATA_DIR, loadCatalog } from '../../catalog/load.ts';
+import { catalog, CatalogError, DATA_DIR, loadCatalog, useCatalogCache } from '../../catalog/load.ts';
+import { readCatalogCache } from '../../catalog/cache.ts';
 import { calibrate } from '../../core/calibrate.ts';
 import type { Reply } from '../../reply/reply.ts';
 import { renderText } from '../../reply/text.ts';
@@ -76,6 +77,7 @@ export async function runCli(argv: string[]): Promise<CliResult> {
     return { code: 0, stdout: json ? JSON.stringify({ efficiency, log }, null, 2) + '\n' : `${lines.join('\n')}\n${flags.write ? 'wrote data/efficiency.json\n' : 'dry run; --write to save data/efficiency.json\n'}`, stderr: '' };
   }
 
+  useCatalogCache(readCatalogCache);
   const ctx: Context = { catalog: catalog() };
   if (name === 'validate') return output(validateReply(ctx.catalog, true), json);
   if (name === 'digest') {
