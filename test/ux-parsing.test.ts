@@ -100,3 +100,14 @@ describe('option errors in plain words (issue 11 #8, #9)', () => {
     }
   }, 60_000);
 });
+
+describe('playground suggestions after a multi-word name', () => {
+  it('after "llama 3.1 70b" the next suggestions are chips; after "h100 sxm" they are formats', async () => {
+    const { completeSlash } = await import('../src/platforms/local/slash.ts');
+    const { catalog } = await import('../src/catalog/load.ts');
+    const ctx = { catalog: catalog() };
+    const chips = new Set(catalog().chips.map((c) => c.id));
+    expect(completeSlash('/fit llama 3.1 70b ', ctx).slice(0, 5).every((s) => chips.has(s.detail ?? ''))).toBe(true);
+    expect(completeSlash('/fit llama-70b h100 sxm ', ctx).map((s) => s.label)).toContain('fp8');
+  });
+});

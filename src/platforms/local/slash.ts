@@ -196,7 +196,9 @@ export function completeSlash(text: string, ctx: Context): Suggestion[] {
   }
   const specs = optionsFor(cmd, sub);
   const named = new Set(previous.filter((t) => isOptionKey(t, specs)).map((t) => t.key!.toLowerCase()));
-  const positionalCount = previous.filter((t) => !isOptionKey(t, specs)).length;
+  // the words typed so far fill options as parseSlash would (a chip may take two words: "h100 sxm")
+  const freeBefore = specs.filter((o) => !named.has(o.name.toLowerCase()));
+  const positionalCount = Object.keys(assignPositional(freeBefore, previous.filter((t) => !isOptionKey(t, specs)).map((t) => t.text), ctx.catalog).values).length;
 
   const values = (spec: OptionSpec, partial: string, prefix: string): Suggestion[] => {
     let choices = autocomplete(cmd.name, spec.name, partial, ctx);
