@@ -97,7 +97,7 @@ describe('playground in a browser', () => {
     expect(rows).not.toContain('First token');
     // numeric columns are right-aligned, in a monospace font
     expect(await card.locator('.card-table tbody tr').first().locator('td').nth(1).evaluate((td) => getComputedStyle(td).textAlign)).toBe('right');
-    expect(await card.locator('.card-table').evaluate((t) => getComputedStyle(t).fontFamily)).toMatch(/mono/i);
+    expect(await card.locator('.card-table').first().evaluate((t) => getComputedStyle(t).fontFamily)).toMatch(/mono/i);
     // sources are links
     expect(await card.locator('.sources a').count()).toBeGreaterThan(0);
     expect(await card.locator('.sources a').first().getAttribute('href')).toMatch(/^https?:\/\//);
@@ -153,10 +153,11 @@ describe('playground in a browser', () => {
   }, T);
 
   it('shows whatever is typed or returned as text, never as HTML', async () => {
-    const card = await ask('/model <img src=x onerror="window.__pwned=1"><b>bold</b>');
+    // no "key=" word at the start of a token (that would be read as an option): the markup reaches the answer as a name
+    const card = await ask('/model <img/src/onerror=window.__pwned=1><b>bold</b>');
     expect(await card.getAttribute('data-kind')).toBe('error');
     expect(await card.locator('img, b').count()).toBe(0);
-    expect(await card.textContent()).toContain('<img src=x');
+    expect(await card.textContent()).toContain('<img/src/onerror');
     expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
     expect(await visibleLog().locator('.msg.user').last().textContent()).toContain('<b>bold</b>');
   }, T);

@@ -100,7 +100,16 @@ describe('digests in the page', () => {
     expect(explained.length).toBeGreaterThan(0);
     for (const v of explained) expect(v.replace(/\s*More: \/explain \S+$/, '').trim()).toMatch(/[.!?)]$/);
     expect(text).toContain('NVIDIA');
-    await card.screenshot({ path: join(DOCS, 'playground-digest.png') });
+    // the whole card on one screen: a tall window, the card scrolled to the top
+    const tall = await browser.newPage({ viewport: { width: 1100, height: 2300 } });
+    try {
+      await tall.goto(base + '/');
+      const shown = await postDigest(tall);
+      await shown.evaluate((el) => el.closest('.msg')!.scrollIntoView({ block: 'start' }));
+      await tall.screenshot({ path: join(DOCS, 'playground-digest.png') });
+    } finally {
+      await tall.close();
+    }
   }, T);
 });
 
@@ -110,6 +119,8 @@ describe('a 390 px wide screen', () => {
     try {
       await phone.goto(base + '/');
       await ask(phone, '/compare groq etched decode');
+      const compare = cards(phone).nth((await cards(phone).count()) - 1); // pinned: .last() would move on to later cards
+      await compare.evaluate((el) => el.closest('.msg')!.scrollIntoView({ block: 'start' }));
       await phone.screenshot({ path: join(DOCS, 'playground-390.png') });
       await ask(phone, '/landscape');
       await postDigest(phone);
@@ -119,9 +130,16 @@ describe('a 390 px wide screen', () => {
         return { page: document.documentElement.scrollWidth - vw, wide: wide.map((el) => el.className) };
       });
       expect(overflow).toEqual({ page: 0, wide: [] });
-      // the landscape table is wider than a phone: it scrolls inside its own box
-      const wrap = cards(phone).nth(1).locator('.table-wrap');
-      expect(await wrap.evaluate((el) => el.scrollWidth > el.clientWidth && getComputedStyle(el).overflowX === 'auto')).toBe(true);
+      // tables with a narrow version show it, whole, with both chips side by side; any other table scrolls in its box
+      const shown = await phone.locator('.table-wrap').evaluateAll((wraps) => wraps.filter((w) => (w as HTMLElement).offsetParent !== null)
+        .map((w) => ({ narrow: w.classList.contains('narrow-only'), fits: w.scrollWidth <= w.clientWidth + 1, scrolls: getComputedStyle(w).overflowX === 'auto' })));
+      expect(shown.length).toBeGreaterThanOrEqual(3);
+      for (const t of shown) expect(t.fits || t.scrolls).toBe(true);
+      const compareTable = compare.locator('.table-wrap.narrow-only');
+      expect(await compareTable.isVisible()).toBe(true);
+      expect(await compareTable.evaluate((w) => w.scrollWidth <= w.clientWidth + 1)).toBe(true);
+      expect(await compareTable.locator('th').allTextContents()).toEqual(['', 'Groq LPU v1', 'Etched Sohu']);
+      expect(await compare.locator('.table-wrap.wide-only').isVisible()).toBe(false);
     } finally {
       await phone.close();
     }

@@ -35,7 +35,7 @@ export function validationTable(v: Validation, which?: 'calibration' | 'validati
     ];
   });
   // Discord's narrow embed: the row, measured and predicted (expected) with their unit, and the error
-  const k = (x: number) => (x >= 10_000 ? `${fmt.num(x / 1000)}k` : fmt.num(x));
+  const k = (x: number) => (x >= 1e6 ? `${fmt.num(x / 1e6)}M` : x >= 10_000 ? `${fmt.num(x / 1000)}k` : fmt.num(x));
   const narrow: Table = {
     columns: ['row', 'measured→predicted', 'error'], align: ['left', 'right', 'right'],
     rows: checks.map((c) => {

@@ -65,7 +65,7 @@
   const looksNumeric = (s) => /^[~≈<>≤≥±$]?\s?[-+]?\d/.test(String(s).trim());
 
   // ---------- rendering a Reply ----------
-  function table(t) {
+  function table(t, extraClass) {
     const cols = t.columns || [];
     const rows = t.rows || [];
     const align = cols.map((_, i) => {
@@ -74,7 +74,7 @@
       return i > 0 && cells.length && cells.filter(looksNumeric).length / cells.length >= 0.6 ? 'right' : 'left';
     });
     const cls = (i) => (align[i] === 'right' ? 'num' : undefined);
-    return el('div', { class: 'table-wrap' },
+    return el('div', { class: extraClass ? `table-wrap ${extraClass}` : 'table-wrap' },
       el('table', { class: 'card-table' },
         el('thead', {}, el('tr', {}, cols.map((c, i) => el('th', { class: cls(i), scope: 'col', text: c })))),
         el('tbody', {}, rows.map((r) => el('tr', {}, cols.map((_, i) => el('td', { class: cls(i), text: r[i] ?? '' })))))));
@@ -92,7 +92,11 @@
           el('div', { class: 'field-name' }, inline(f.name)),
           el('div', { class: 'field-value' }, inline(f.value))))));
     }
-    if (r.table) node.append(table(r.table));
+    if (r.table) {
+      // a view may give a narrow version of its table (fewer columns, no ranges): shown instead on a phone-sized screen
+      if (r.table.narrow) node.append(table(r.table, 'wide-only'), table(r.table.narrow, 'narrow-only'));
+      else node.append(table(r.table));
+    }
     if (delivered.chartUrl && r.chart) {
       const img = el('img', { class: 'card-chart', src: delivered.chartUrl, alt: r.chart.alt || 'chart' });
       const fig = el('div', { class: 'chart' }, el('a', { href: delivered.chartUrl, target: '_blank', title: 'Open the chart full size' }, img));
