@@ -87,6 +87,7 @@ export function loadCatalog(dataDir = DATA_DIR, opts: { efficiency?: boolean } =
   for (const [id, s] of Object.entries(systems.chips)) {
     if (s.system && !systems.sources[s.system.source]) throw new CatalogError(`data/systems.json (chip ${id}): field system.source: no source "${s.system.source}"`);
   }
+  for (const c of chips) c.deployment = deploymentOf(c, systems);
   const plan = parse(FitPlan, readJson(join(dataDir, 'fit-plan.json'), dataDir), 'data/fit-plan.json');
   const efficiency: Efficiency = opts.efficiency === false
     ? { runtimeReserve: plan.runtimeReserve, families: {} }
@@ -119,7 +120,7 @@ export function loadCatalog(dataDir = DATA_DIR, opts: { efficiency?: boolean } =
   return {
     chips, models, measurements, efficiency, plan, chipById, modelById,
     family: (chip: Chip) => efficiency.families[chip.family],
-    deployment: (chip: Chip) => deploymentOf(chip, systems),
+    deployment: (chip: Chip) => chip.deployment ?? deploymentOf(chip, systems),
     systems,
   };
 }

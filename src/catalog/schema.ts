@@ -98,6 +98,11 @@ export const Chip = z.object({
   }).default({}),
   notes: z.array(z.string()).default([]),
   sources: z.record(z.string(), Source),
+  /** filled in at load from data/systems.json: how the chip's software splits a model, and its standard system */
+  deployment: z.object({
+    rule: z.enum(['tensor-parallel', 'spatial', 'single']),
+    system: z.object({ name: z.string(), chips: z.number().int().positive() }).nullable(),
+  }).optional(),
 });
 export type Chip = z.infer<typeof Chip>;
 

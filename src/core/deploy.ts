@@ -176,7 +176,9 @@ export function chooseDeployment(sc: Scenario, dep: ChipDeployment, batch: numbe
   else {
     const need = dep.rule === 'single' ? 1 : chipsFor(sc, batch);
     const sys = dep.system;
-    if (mode === 'fewest' || !sys) chips = need;
+    // whole tensor-parallel groups: room to round the chips that fit up to a legal degree
+    const slack = dep.rule === 'tensor-parallel' ? Math.max(...tensorDegrees(sc.model, sc.chip, Number.MAX_SAFE_INTEGER)) - 1 : 0;
+    if (mode === 'fewest' || !sys) chips = need + slack;
     else { systemCount = Math.ceil(need / sys.chips); chips = systemCount * sys.chips; }
     if (mode === 'fewest' && sys) systemCount = Math.ceil(need / sys.chips);
   }
@@ -184,7 +186,7 @@ export function chooseDeployment(sc: Scenario, dep: ChipDeployment, batch: numbe
   let c: Candidate | null;
   if (dep.rule === 'tensor-parallel') {
     const cands = tensorParallelCandidates(sc, chips, batch, oneReplica);
-    const pool = mode === 'fewest' && !given ? cands.filter((x) => chipsOf(x.layout) === Math.min(...cands.map((y) => chipsOf(y.layout)))) : cands;
+    const pool = (mode === 'fewest' || !dep.system) && !given ? cands.filter((x) => chipsOf(x.layout) === Math.min(...cands.map((y) => chipsOf(y.layout)))) : cands;
     if (throughput) {
       let top = -1;
       c = null;
@@ -194,5 +196,5 @@ export function chooseDeployment(sc: Scenario, dep: ChipDeployment, batch: numbe
     c = vendorCandidate(sc, dep.rule, chips, batch, oneReplica);
   }
   if (!c) return null;
-  return finish(sc, dep, c, given ? chips : mode === 'fewest' ? chipsOf(c.layout) : chips, given ? 'given' : mode, systemCount);
+  return finish(sc, dep, c, given ? chips : mode === 'fewest' || !dep.system ? chipsOf(c.layout) : chips, given ? 'given' : mode, systemCount);
 }

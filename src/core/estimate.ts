@@ -72,7 +72,7 @@ export function tokensPerStep(spec: SpecDecode): number {
 }
 
 function deploymentOf(sc: Scenario): ChipDeployment {
-  return sc.deployment ?? { rule: sc.chip.runs.kind === 'hardwired' ? 'single' : 'tensor-parallel', system: null };
+  return sc.deployment ?? sc.chip.deployment ?? { rule: sc.chip.runs.kind === 'hardwired' ? 'single' : 'tensor-parallel', system: null };
 }
 
 /** Decode seconds per generated token per sequence for one case, with speculative decoding if asked for. */
