@@ -88,6 +88,11 @@ export function loadCatalog(dataDir = DATA_DIR, opts: { efficiency?: boolean } =
     if (s.system && !systems.sources[s.system.source]) throw new CatalogError(`data/systems.json (chip ${id}): field system.source: no source "${s.system.source}"`);
   }
   for (const c of chips) c.deployment = deploymentOf(c, systems);
+  const links = readLinks(join(dataDir, 'interconnects.json'));
+  for (const c of chips) {
+    const id = (c.link as { interconnect?: string }).interconnect ?? null;
+    c.linkFacts = { interconnect: id, collectiveLatencyUs: id ? links.get(id) ?? null : null };
+  }
   const plan = parse(FitPlan, readJson(join(dataDir, 'fit-plan.json'), dataDir), 'data/fit-plan.json');
   const efficiency: Efficiency = opts.efficiency === false
     ? { runtimeReserve: plan.runtimeReserve, families: {} }
@@ -123,6 +128,18 @@ export function loadCatalog(dataDir = DATA_DIR, opts: { efficiency?: boolean } =
     deployment: (chip: Chip) => chip.deployment ?? deploymentOf(chip, systems),
     systems,
   };
+}
+
+/** Measured collective latency (µs) per interconnect id in data/interconnects.json; entries without one are absent. */
+function readLinks(file: string): Map<string, number> {
+  const out = new Map<string, number>();
+  if (!existsSync(file)) return out;
+  const raw = JSON.parse(readFileSync(file, 'utf8')) as { id?: string; collectiveLatencyUs?: { value?: number } | null }[];
+  for (const e of Array.isArray(raw) ? raw : []) {
+    const v = e?.collectiveLatencyUs?.value;
+    if (typeof e?.id === 'string' && typeof v === 'number' && v > 0) out.set(e.id, v);
+  }
+  return out;
 }
 
 /** A chip absent from data/systems.json splits by tensor parallelism (one card if hard-wired), with no standard system. */

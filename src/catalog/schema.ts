@@ -98,6 +98,8 @@ export const Chip = z.object({
   }).default({}),
   notes: z.array(z.string()).default([]),
   sources: z.record(z.string(), Source),
+  /** filled in at load from data/interconnects.json (the entry `link.interconnect` names): a measured collective latency */
+  linkFacts: z.object({ interconnect: z.string().nullable(), collectiveLatencyUs: z.number().nullable() }).optional(),
   /** filled in at load from data/systems.json: how the chip's software splits a model, and its standard system */
   deployment: z.object({
     rule: z.enum(['tensor-parallel', 'spatial', 'single']),
