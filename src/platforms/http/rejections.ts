@@ -65,7 +65,7 @@ export class RejectionLog {
     if (this.counts.size === 0) return;
     const now = this.now();
     const total = [...this.counts.values()].reduce((a, b) => a + b, 0);
-    const parts = [...this.counts].map(([r, n]) => `${WORDS[r]} ${n}`).join(', ');
+    const parts = (Object.keys(WORDS) as RejectReason[]).filter((r) => this.counts.has(r)).map((r) => `${WORDS[r]} ${this.counts.get(r)}`).join(', ');
     const span = Math.round((now - this.periodStart) / 1000);
     const when = span >= 1 ? ` in the last ${span} s` : '';
     this.o.log(`${this.o.endpoint}: refused ${total} unauthenticated request${total === 1 ? '' : 's'}${when} (${parts}); `
