@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { catalog, CatalogError, DATA_DIR, loadCatalog } from '../src/catalog/load.ts';
 import { resolveChip, resolveModel, suggest } from '../src/catalog/resolve.ts';
-import { runValidation } from '../src/catalog/validation.ts';
+import { runValidation } from '../src/views/validation.ts';
 import { calibrate } from '../src/core/calibrate.ts';
 
 const cat = catalog();

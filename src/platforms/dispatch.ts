@@ -2,7 +2,7 @@
 import { execute, type Choice, type Context, type OptionSpec } from '../../commands/command.ts';
 import { COMMANDS, findCommand } from '../../commands/index.ts';
 import { compareCommand } from '../../commands/compare.ts';
-import { explainers } from '../../commands/explain.ts';
+import { explainers } from '../views/explain.ts';
 import { rank, suggest } from '../catalog/resolve.ts';
 import { errorReply, type Reply } from '../reply/reply.ts';
 

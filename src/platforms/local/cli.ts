@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execute, type Command, type Context } from '../../../commands/command.ts';
 import { COMMANDS, findCommand } from '../../../commands/index.ts';
-import { validateReply } from '../../../commands/sources.ts';
+import { validateReply } from '../../views/validation.ts';
 import { catalog, CatalogError, DATA_DIR, loadCatalog } from '../../catalog/load.ts';
 import { calibrate } from '../../core/calibrate.ts';
 import type { Reply } from '../../reply/reply.ts';
@@ -73,7 +73,7 @@ export async function runCli(argv: string[]): Promise<CliResult> {
   }
 
   const ctx: Context = { catalog: catalog() };
-  if (name === 'validate') return output(validateReply(ctx, true), json);
+  if (name === 'validate') return output(validateReply(ctx.catalog, true), json);
   if (name === 'digest') {
     const { runDigestCli } = await import('./digest-cli.ts');
     return runDigestCli(rest, flags, json, ctx.catalog, process.env.MEMWALL_DB || 'var/memwall.db');
