@@ -32,7 +32,7 @@ function prng(seed: number) {
   };
 }
 
-interface Case { kind: string; headers: Record<string, string>; body: string | Buffer }
+interface Case { kind: string; headers: Record<string, string>; body: string }
 
 let signer: Signer;
 let discord: FakeDiscord;
