@@ -119,6 +119,29 @@ describe('refused requests are counted, and logged as a summary rather than one 
   });
 });
 
+describe('what the guard lets through unsigned', () => {
+  it("Slack's SSL check (ssl_check=1, which Slack does not sign) gets Bolt's empty 200, and nothing runs", async () => {
+    const responseUrl = fake.responseUrl();
+    const body = `ssl_check=1&token=x&${slashBody('/fit', 'llama-70b cerebras', responseUrl)}`;
+    const r = await fetch(eventsUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
+    expect(r.status).toBe(200);
+    expect(await r.text()).toBe('');
+    await new Promise((res) => setTimeout(res, 200));
+    expect(fake.responses(responseUrl)).toEqual([]);
+  });
+
+  it('a path other than /slack/events (an OAuth page, say) goes to Bolt untouched, not refused as unsigned', async () => {
+    const s = createServer((req, res) => void slack.requestListener!(req, res));
+    await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+    try {
+      const r = await fetch(`http://127.0.0.1:${(s.address() as AddressInfo).port}/slack/install`);
+      expect(r.status).toBe(404); // this app serves no install page: Bolt's answer, not the guard's 401
+    } finally {
+      await new Promise<void>((r) => s.close(() => r()));
+    }
+  });
+});
+
 describe('a signed command that is not registered', () => {
   it('is answered at once in the HTTP response, privately, with the list of commands (no 3 s wait, no 404)', async () => {
     const responseUrl = fake.responseUrl();
