@@ -3,7 +3,7 @@ import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { Chip, Efficiency, FitPlan, Measurement, Model, type Family } from './schema.ts';
+import { Chip, Efficiency, FitPlan, Measurement, Model, Systems, type ChipDeployment, type Family } from './schema.ts';
 
 export const DATA_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'data');
 
@@ -16,6 +16,9 @@ export interface Catalog {
   chipById: Map<string, Chip>;
   modelById: Map<string, Model>;
   family(chip: Chip): Family;
+  /** how the chip's software splits a model and the standard system it ships in (data/systems.json) */
+  deployment(chip: Chip): ChipDeployment;
+  systems: Systems;
 }
 
 export class CatalogError extends Error {
@@ -77,6 +80,14 @@ export function loadCatalog(dataDir = DATA_DIR, opts: { efficiency?: boolean } =
     if (!Array.isArray(raw)) throw new CatalogError(`${rel(f)}: expected a JSON array of measurements`);
     return raw.map((row, i) => parse(Measurement, row, `${rel(f)} (entry ${i}, ${(row as { id?: string })?.id ?? '?'})`));
   });
+  const systemsFile = join(dataDir, 'systems.json');
+  const systems: Systems = existsSync(systemsFile)
+    ? parse(Systems, readJson(systemsFile, dataDir), 'data/systems.json')
+    : { note: '', chips: {}, sources: {} };
+  for (const [id, s] of Object.entries(systems.chips)) {
+    if (s.system && !systems.sources[s.system.source]) throw new CatalogError(`data/systems.json (chip ${id}): field system.source: no source "${s.system.source}"`);
+  }
+  for (const c of chips) c.deployment = deploymentOf(c, systems);
   const plan = parse(FitPlan, readJson(join(dataDir, 'fit-plan.json'), dataDir), 'data/fit-plan.json');
   const efficiency: Efficiency = opts.efficiency === false
     ? { runtimeReserve: plan.runtimeReserve, families: {} }
@@ -95,7 +106,8 @@ export function loadCatalog(dataDir = DATA_DIR, opts: { efficiency?: boolean } =
     if (!modelById.has(m.model)) throw new CatalogError(`data/measurements (${m.id}): field model: unknown model "${m.model}"`);
   }
   for (const [name, fam] of Object.entries(efficiency.families)) {
-    const consts = [fam.bandwidthEfficiency, fam.computeEfficiency, fam.layerFloorUs, fam.hopLatencyUs, ...Object.values(fam.dequantBandwidthEfficiency), ...(fam.impliedTflops ? [fam.impliedTflops] : [])];
+    const consts = [fam.bandwidthEfficiency, fam.computeEfficiency, fam.layerFloorUs, fam.hopLatencyUs, ...Object.values(fam.dequantBandwidthEfficiency),
+      ...[fam.impliedTflops, fam.moeEfficiency, fam.prefillEfficiency, fam.collectiveLatencyUs].filter((c) => c !== undefined)];
     for (const c of consts) {
       for (const row of c.fittedTo) {
         const m = measurements.find((x) => x.id === row);
@@ -108,7 +120,16 @@ export function loadCatalog(dataDir = DATA_DIR, opts: { efficiency?: boolean } =
   return {
     chips, models, measurements, efficiency, plan, chipById, modelById,
     family: (chip: Chip) => efficiency.families[chip.family],
+    deployment: (chip: Chip) => chip.deployment ?? deploymentOf(chip, systems),
+    systems,
   };
+}
+
+/** A chip absent from data/systems.json splits by tensor parallelism (one card if hard-wired), with no standard system. */
+function deploymentOf(chip: Chip, systems: Systems): ChipDeployment {
+  const s = systems.chips[chip.id];
+  if (!s) return { rule: chip.runs.kind === 'hardwired' ? 'single' : 'tensor-parallel', system: null };
+  return { rule: s.rule, system: s.system ? { name: s.system.name, chips: s.system.chips } : null };
 }
 
 function uniqueMap<T extends { id: string }>(items: T[], what: string): Map<string, T> {
