@@ -41,7 +41,8 @@ describe('memwall CLI', () => {
     for (const k of ['model', 'chip', 'chips', 'weights', 'kv', 'batch', 'fit', 'prefill', 'decode', 'energy', 'cost']) expect(j).toHaveProperty(k);
     expect(j.chips).toBe(8);
     expect(j.weights).toBe('bf16');
-    expect(j.batch).toBe(j.fit.maxBatchAtContext);
+    expect(j.batch).toBe(j.fit.maxBatchAtContext * j.layout.replicas);
+    expect(j.layout.tensorParallel * j.layout.pipelineStages * j.layout.replicas).toBe(8);
     for (const r2 of [j.prefill.ttftMs, j.decode.tokensPerSecondPerUser, j.decode.tokensPerSecond, j.decode.msPerToken, j.energy.joulesPerToken, j.cost.usdPerMillionTokens]) {
       expect(r2.low).toBeLessThanOrEqual(r2.expected);
       expect(r2.expected).toBeLessThanOrEqual(r2.high);
