@@ -98,6 +98,8 @@ export const Chip = z.object({
   }).default({}),
   notes: z.array(z.string()).default([]),
   sources: z.record(z.string(), Source),
+  /** filled in at load from data/interconnects.json (the entry `link.interconnect` names): a measured collective latency */
+  linkFacts: z.object({ interconnect: z.string().nullable(), collectiveLatencyUs: z.number().nullable() }).optional(),
   /** filled in at load from data/systems.json: how the chip's software splits a model, and its standard system */
   deployment: z.object({
     rule: z.enum(['tensor-parallel', 'spatial', 'single']),
@@ -245,6 +247,8 @@ export const Family = z.object({
   prefillEfficiency: Constant.optional(),
   /** what the fitted constants rest on: measured (independent or MLPerf rows), vendor claims only, or borrowed */
   evidence: z.enum(['measured', 'vendor claim', 'borrowed']).optional(),
+  /** the batches the rows behind a vendor-claim family were stated at (answers elsewhere are extrapolations) */
+  evidenceBatches: z.array(z.number()).optional(),
   /** for chips whose compute is unpublished: the effective dense TFLOPS per chip implied by a calibration row */
   impliedTflops: Constant.optional(),
 });

@@ -36,11 +36,16 @@ export interface Estimate {
     queueWaitSeconds: Range | null;
     tpotTargetMs: number | null;
   };
-  prefill: { ttftMs: Range | null; bottleneck: Bottleneck | null } | null;
+  /** ttftMs: on an idle deployment for one request; under the batch's load it also waits for the step in flight and
+   *  shares its own step with the running decodes (about 1.5 time-per-token more) */
+  prefill: { ttftMs: Range | null; idleTtftMs: Range | null; bottleneck: Bottleneck | null } | null;
   decode: {
     tokensPerSecondPerUser: Range;
     tokensPerSecond: Range;
+    /** time between a user's tokens: the decode step plus the share of other users' prefills scheduled into it */
     msPerToken: Range;
+    /** one decode step alone */
+    stepMs: Range;
     bottleneck: Bottleneck;
     /** the expected case, term by term, in milliseconds per step */
     termsMs: { memory: number; compute: number; interconnect: number; latencyFloor: number };
@@ -137,7 +142,7 @@ export function estimate(sc: Scenario): Estimate {
   const queued = asked === 'max' ? 0 : Math.max(0, asked - served);
 
   const draft = sc.specDecode?.method === 'draft' && sc.specDecode.draftModel ? draftPrepared(sc, sc.specDecode.draftModel, d, context) : null;
-  const step = [0, 0, 0], round = [0, 0, 0], ttft = [0, 0, 0];
+  const step = [0, 0, 0], round = [0, 0, 0], ttft = [0, 0, 0], tpot = [0, 0, 0];
   let ttftKnown = true;
   for (let i = 0; i < 3; i++) {
     const c = CASES[i];
@@ -152,6 +157,8 @@ export function estimate(sc: Scenario): Estimate {
       }
     }
     round[i] = prefillRound + sc.outputTokens * step[i];
+    // continuous batching: each user's decode steps also carry the other users' prefills, spread over its output
+    tpot[i] = step[i] + (replicaBatch > 1 && sc.outputTokens > 0 ? ((replicaBatch - 1) / replicaBatch) * prefillRound / sc.outputTokens : 0);
   }
   const expectedTerms: StepTerms = sc.specDecode
     ? decodeTerms(p, replicaBatch, avgCtx, 'expected', sc.specDecode.draftLength + 1)
@@ -161,8 +168,16 @@ export function estimate(sc: Scenario): Estimate {
   if (d.replicaFit.maxBatchAtContext === null && replicaBatch > 1) notes.push(`${sc.chip.name} does not publish the size of the memory that holds the KV cache, so whether ${replicaBatch} sequences fit is unknown; the figures assume they do.`);
   if (!ttftKnown) notes.push(`${sc.chip.name} has no published compute figure, so time to first token is unknown and aggregate throughput leaves prefill out.`);
   if (d.note) notes.push(d.note);
+  const claimed = sc.family.evidence === 'vendor claim' ? sc.family.evidenceBatches ?? [] : [];
+  if (claimed.length && !claimed.some((b) => served >= b * 0.8 && served <= b * 1.25)) {
+    notes.push(`${sc.chip.name}'s constants rest on vendor claims stated at batch ${claimed.join(' and ')}; at batch ${served.toLocaleString('en-US')} this figure is an extrapolation from a vendor claim.`);
+  }
 
-  const perUser = range3(1 / step[0], 1 / step[1], 1 / step[2]);
+  const perUser = range3(1 / tpot[0], 1 / tpot[1], 1 / tpot[2]);
+  // with no prompt the first token is the first decode step
+  const idleTtft = sc.inputTokens === 0 ? range3(step[0] * 1e3, step[1] * 1e3, step[2] * 1e3) : ttftKnown ? range3(ttft[0] * 1e3, ttft[1] * 1e3, ttft[2] * 1e3) : null;
+  const loadedTtft = idleTtft && replicaBatch > 1
+    ? range3(idleTtft.low + 1.5 * tpot[0] * 1e3, idleTtft.expected + 1.5 * tpot[1] * 1e3, idleTtft.high + 1.5 * tpot[2] * 1e3) : idleTtft;
   const busyReplicas = Math.min(R, Math.ceil(served / replicaBatch));
   const out = replicaBatch * sc.outputTokens * busyReplicas;
   const aggregate = range3(out / round[0], out / round[1], out / round[2]);
@@ -192,9 +207,9 @@ export function estimate(sc: Scenario): Estimate {
     serving: { requested: asked, concurrent: served, queued, limitedBy, tpotTargetMs: sc.tpotTargetMs ?? null,
       queueWaitSeconds: waves ? range3(waves * request[0], waves * request[1], waves * request[2]) : null },
     // with no prompt the first token is the first decode step
-    prefill: { ttftMs: sc.inputTokens === 0 ? range3(step[0] * 1e3, step[1] * 1e3, step[2] * 1e3) : ttftKnown ? range3(ttft[0] * 1e3, ttft[1] * 1e3, ttft[2] * 1e3) : null, bottleneck: ttftTerms?.bottleneck ?? null },
+    prefill: { ttftMs: loadedTtft, idleTtftMs: idleTtft, bottleneck: ttftTerms?.bottleneck ?? null },
     decode: {
-      tokensPerSecondPerUser: perUser, tokensPerSecond: aggregate, msPerToken: range3(step[0] * 1e3, step[1] * 1e3, step[2] * 1e3), bottleneck: e.bottleneck,
+      tokensPerSecondPerUser: perUser, tokensPerSecond: aggregate, msPerToken: range3(tpot[0] * 1e3, tpot[1] * 1e3, tpot[2] * 1e3), stepMs: range3(step[0] * 1e3, step[1] * 1e3, step[2] * 1e3), bottleneck: e.bottleneck,
       termsMs: { memory: e.memory * 1e3, compute: e.compute * 1e3, interconnect: e.interconnect * 1e3, latencyFloor: e.latencyFloor * 1e3 },
     },
     specDecode,

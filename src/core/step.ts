@@ -15,6 +15,8 @@ export interface CaseConstants {
   bwEff: number; kvBwEff: number;
   /** achievable dense FLOP/s per chip: GEMMs in decode, MoE expert GEMMs, prefill */
   flops: number; moeFlops: number; prefillFlops: number;
+  /** attention maths runs in the KV cache's format (FP8 or 16-bit), not the weights' */
+  attnFlops: number; attnPrefillFlops: number;
   /** seconds: fixed time per layer per step, per pipeline hop, per collective */
   floor: number; hop: number; collective: number;
 }
@@ -51,27 +53,31 @@ export interface StepTerms {
 }
 
 interface FormatFacts { dequant: boolean; tflops: number | null; cases: Record<Case, CaseConstants> }
-const factsCache = new WeakMap<Family, WeakMap<Chip, Map<NumberFormat, FormatFacts>>>();
+const factsCache = new WeakMap<Family, WeakMap<Chip, Map<string, FormatFacts>>>();
 
-function formatFacts(family: Family, chip: Chip, weightsFormat: NumberFormat): FormatFacts {
+function formatFacts(family: Family, chip: Chip, weightsFormat: NumberFormat, kvFormat: NumberFormat): FormatFacts {
   let byChip = factsCache.get(family);
   if (!byChip) { byChip = new WeakMap(); factsCache.set(family, byChip); }
   let byFormat = byChip.get(chip);
   if (!byFormat) { byFormat = new Map(); byChip.set(chip, byFormat); }
-  let f = byFormat.get(weightsFormat);
+  const key = `${weightsFormat}/${kvFormat}`;
+  let f = byFormat.get(key);
   if (!f) {
     const dequant = chip.runs.kind !== 'hardwired' && family.dequantBandwidthEfficiency[weightsFormat] !== undefined;
     // weight-only quantisation: weights are widened on the fly and the maths runs in 16-bit
     const tflops = computeFormat(chip, dequant ? 'bf16' : weightsFormat).tflops;
-    const make = (c: Case) => resolveConstants(family, dequant ? weightsFormat : null, tflops, c);
+    const measured = chip.linkFacts?.collectiveLatencyUs ?? null;
+    // attention reads the KV cache and computes in its format, at least 8-bit
+    const attnTflops = computeFormat(chip, kvFormat === 'fp4' || kvFormat === 'int4' || kvFormat === 'int3' || kvFormat === 'fp6' ? 'fp8' : kvFormat).tflops ?? tflops;
+    const make = (c: Case) => resolveConstants(family, dequant ? weightsFormat : null, tflops, c, measured, attnTflops);
     f = { dequant, tflops, cases: { low: make('low'), expected: make('expected'), high: make('high') } };
-    byFormat.set(weightsFormat, f);
+    byFormat.set(key, f);
   }
   return f;
 }
 
 /** The pessimistic case takes the low efficiencies and the high latencies. */
-function resolveConstants(f: Family, dequantFormat: NumberFormat | null, published: number | null, c: Case): CaseConstants {
+function resolveConstants(f: Family, dequantFormat: NumberFormat | null, published: number | null, c: Case, collectiveUs: number | null, attnPublished: number | null): CaseConstants {
   const flip: Case = c === 'low' ? 'high' : c === 'high' ? 'low' : 'expected';
   const bw = (dequantFormat && f.dequantBandwidthEfficiency[dequantFormat]) || f.bandwidthEfficiency;
   const peak = published !== null ? published * 1e12 : f.impliedTflops ? f.impliedTflops[c] * 1e12 : 0;
@@ -79,7 +85,10 @@ function resolveConstants(f: Family, dequantFormat: NumberFormat | null, publish
   return {
     bwEff: bw[c], kvBwEff: f.bandwidthEfficiency[c],
     flops: peak * eff(f.computeEfficiency), moeFlops: peak * eff(f.moeEfficiency), prefillFlops: peak * eff(f.prefillEfficiency),
-    floor: f.layerFloorUs[flip] * 1e-6, hop: f.hopLatencyUs[flip] * 1e-6, collective: (f.collectiveLatencyUs?.[flip] ?? 0) * 1e-6,
+    attnFlops: (attnPublished !== null && published !== null ? attnPublished * 1e12 : peak) * eff(f.computeEfficiency),
+    attnPrefillFlops: (attnPublished !== null && published !== null ? attnPublished * 1e12 : peak) * eff(f.prefillEfficiency),
+    floor: f.layerFloorUs[flip] * 1e-6, hop: f.hopLatencyUs[flip] * 1e-6,     // a measured latency for the chip's interconnect wins; the family's stated assumption covers links without one
+    collective: (collectiveUs !== null ? (flip === 'high' ? Math.max(collectiveUs, f.collectiveLatencyUs?.high ?? collectiveUs) : collectiveUs) : (f.collectiveLatencyUs?.[flip] ?? 0)) * 1e-6,
   };
 }
 
@@ -98,7 +107,7 @@ function secPerByte(fit: FitResult, pick: 'weightsBytes' | 'kvBytes'): number {
 }
 
 export function prepare(model: Model, chip: Chip, family: Family, weightsFormat: NumberFormat, kvFormat: NumberFormat, layout: Layout, fit: FitResult): Prepared {
-  const ff = formatFacts(family, chip, weightsFormat);
+  const ff = formatFacts(family, chip, weightsFormat, kvFormat);
   const x = stepFacts(model);
   const p = paramCounts(model);
   const t = layout.tensorParallel;
@@ -159,7 +168,8 @@ function pass(p: Prepared, k: CaseConstants, seqs: number, tokens: number, ctxUn
   if (gB >= gF) memory += gB; else compute += gF;
   // attention over the KV cache (decode reads it; prefill computes it)
   const aB = prefill ? 0 : seqs * (ctxUnits * p.kvBytesPerUnit + p.stateBytes) * p.kvSecPerByte / k.kvBwEff;
-  const aF = flops > 0 ? attnFlops / flops : 0;
+  const attnRate = prefill ? k.attnPrefillFlops : k.attnFlops;
+  const aF = attnRate > 0 ? attnFlops / attnRate : 0;
   if (aB >= aF) memory += aB; else compute += aF;
   // routed experts: the most loaded device sets the pace
   let interconnect = 0;
@@ -201,14 +211,17 @@ export function decodeSeconds(p: Prepared, batch: number, context: number, c: Ca
   return pass(p, k, mb, tokens, units, tokens * units * p.attnFlopsPerUnit, false);
 }
 
-/** Seconds to prefill `batch` prompts of `promptTokens` each on one replica (weights read once per pass). NaN when the
- *  chip's compute is unknown. */
+/** Seconds to prefill `batch` prompts of `promptTokens` each on one replica. NaN when the chip's compute is unknown.
+ *  A pipeline of P stages takes the tokens in P chunks, so stages work at once: (2P − 1) chunk-passes of 1/P each. */
 export function prefillSeconds(p: Prepared, batch: number, promptTokens: number, c: Case): number {
   const k = c === 'expected' ? p.cases.expected : c === 'low' ? p.cases.low : p.cases.high;
   if (k.prefillFlops <= 0) return NaN;
+  const P = p.layout.pipelineStages;
   const tokens = batch * promptTokens;
   const attn = batch * (prefillFlops(p.model, promptTokens) - promptTokens * stepFacts(p.model).baseFlops) / p.layout.tensorParallel;
-  return pass(p, k, batch, tokens, 0, attn > 0 ? attn : 0, true);
+  const chunks = P > 1 && tokens >= P ? P : 1;
+  const one = pass(p, k, batch / chunks, tokens / chunks, 0, attn > 0 ? attn / chunks : 0, true);
+  return chunks > 1 ? one * (2 * chunks - 1) / chunks : one;
 }
 
 function terms(seconds: number): StepTerms {
