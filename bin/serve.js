@@ -6,16 +6,16 @@ import { builtEntry } from './fresh.js';
 
 const built = builtEntry('main');
 if (built) {
-  // the catalog validated at build time, while data/ is unchanged (src/catalog/cache.ts)
+  // the data files validated at build time, while they are unchanged (src/catalog/cache.ts)
   const cache = await import(pathToFileURL(builtEntry('catalog-cache')).href);
-  cache.useCatalogCache(cache.readCatalogCache);
+  cache.useParsedCache();
   const { main } = await import(pathToFileURL(built).href);
   await main();
 } else {
   const { register } = await import('tsx/esm/api');
   register();
   const cache = await import('../src/catalog/cache.ts');
-  cache.useCatalogCache(cache.readCatalogCache);
+  cache.useParsedCache();
   const { main } = await import('../src/main.ts');
   await main();
 }

@@ -12,3 +12,11 @@ export const batchOption = count('batch', 1_000_000, { allow: 'max' }) as unknow
 export const tokensOption = (what: string) => count(what, 100_000_000, { min: 0, word: 'tokens' });
 
 export const FORMAT_CHOICES = FORMATS.map((f) => ({ name: f, value: f }));
+
+export const DEPLOYMENT_MODES = ['fastest', 'system', 'fewest'] as const;
+export const deploymentOption = z.enum(DEPLOYMENT_MODES, { message: 'deployment is fastest (per user, within standard systems), system (one system for throughput) or fewest (chips that fit)' });
+export const DEPLOYMENT_OPTION = {
+  name: 'deployment', type: 'string' as const,
+  description: 'fastest per user (default), system (one standard system), or fewest chips that fit',
+  choices: DEPLOYMENT_MODES.map((m) => ({ name: m, value: m })),
+};

@@ -47,10 +47,10 @@ await esbuild.build({
   // bundled CommonJS dependencies may call require()
   banner: { js: "import { createRequire as __memwallRequire } from 'node:module'; const require = __memwallRequire(import.meta.url);" },
 });
-// the catalog, validated once now, for starts that find data/ unchanged (src/catalog/cache.ts)
+// every data file, validated once now, for starts that find it unchanged (src/catalog/cache.ts)
 try {
-  const { writeCatalogCache } = await import(new URL('../dist/catalog-cache.mjs', import.meta.url).href);
-  writeCatalogCache();
+  const { writeParsedCache, loadCatalog } = await import(new URL('../dist/catalog-cache.mjs', import.meta.url).href);
+  writeParsedCache(() => loadCatalog());
 } catch (e) {
   console.warn(`memwall build: the catalog in data/ did not validate, so no cached copy was written: ${e.message.split('\n')[0]}`);
 }

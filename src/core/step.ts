@@ -1,0 +1,302 @@
+// Step arithmetic: the time of one decode step or one prefill on a laid-out deployment, as a sum of kernel rooflines
+// (weight GEMMs, attention over the KV cache, MoE expert GEMMs with the most loaded device setting the pace) plus
+// collectives, a per-layer fixed time and pipeline hops. Worked out once per layout ("prepared"), timed per case.
+import type { Chip, Family, Model, NumberFormat } from '../catalog/schema.ts';
+import { paramCounts, prefillFlops, stepFacts } from './architecture.ts';
+import type { FitResult } from './fit.ts';
+import { computeFormat, kvBytesPerElement } from './formats.ts';
+import type { Layout } from './layout.ts';
+import type { Bottleneck, Case } from './types.ts';
+
+const ACTIVATION_BYTES = 2; // activations cross links in 16-bit
+
+/** Efficiency constants for one case, resolved to physical rates. */
+export interface CaseConstants {
+  bwEff: number; kvBwEff: number;
+  /** achievable dense FLOP/s per chip: GEMMs in decode, MoE expert GEMMs, prefill */
+  flops: number; moeFlops: number; prefillFlops: number;
+  /** attention maths runs in the KV cache's format (FP8 or 16-bit), not the weights' */
+  attnFlops: number; attnPrefillFlops: number;
+  /** seconds: fixed time per layer per step, per pipeline hop, per collective */
+  floor: number; hop: number; collective: number;
+}
+
+export interface Prepared {
+  model: Model; chip: Chip; layout: Layout;
+  /** published dense TFLOPS per chip in the format it computes in (null: unpublished) */
+  tflopsPublished: number | null;
+  dequant: boolean;
+  layers: number;
+  /** non-expert weight bytes one chip of the tensor-parallel group reads per step, summed over the pipeline */
+  gemmBytes: number;
+  gemmFlopsPerToken: number;
+  /** KV bytes and attention FLOPs per sequence per (layer-weighted) context token, per chip */
+  kvBytesPerUnit: number;
+  attnFlopsPerUnit: number;
+  stateBytes: number;
+  fullLayers: number; localLayers: number; window: number;
+  moeLayers: number; experts: number; active: number;
+  /** bytes and FLOPs per token of one routed expert in one layer (whole expert, before any split) */
+  expertBytes: number; expertFlops: number;
+  /** split applied to expert work when experts are not spread by expert parallelism */
+  expertSplit: number;
+  weightSecPerByte: number; kvSecPerByte: number;
+  linkSecPerByte: number;
+  allReduces: number; allReduceFactor: number; allToAlls: number;
+  activationBytes: number;
+  cases: Record<Case, CaseConstants>;
+  /** the last prompt length's attention FLOPs per prompt per chip, kept because sweeps ask again and again */
+  memoPrompt: number; memoAttn: number;
+}
+
+export interface StepTerms {
+  memory: number; compute: number; interconnect: number; latencyFloor: number;
+  seconds: number; bottleneck: Bottleneck;
+}
+
+interface FormatFacts { dequant: boolean; tflops: number | null; cases: Record<Case, CaseConstants> }
+const factsCache = new WeakMap<Family, WeakMap<Chip, Map<string, FormatFacts>>>();
+
+function formatFacts(family: Family, chip: Chip, weightsFormat: NumberFormat, kvFormat: NumberFormat): FormatFacts {
+  let byChip = factsCache.get(family);
+  if (!byChip) { byChip = new WeakMap(); factsCache.set(family, byChip); }
+  let byFormat = byChip.get(chip);
+  if (!byFormat) { byFormat = new Map(); byChip.set(chip, byFormat); }
+  const key = `${weightsFormat}/${kvFormat}`;
+  let f = byFormat.get(key);
+  if (!f) {
+    const dequant = chip.runs.kind !== 'hardwired' && family.dequantBandwidthEfficiency[weightsFormat] !== undefined;
+    // weight-only quantisation: weights are widened on the fly and the maths runs in 16-bit
+    const tflops = computeFormat(chip, dequant ? 'bf16' : weightsFormat).tflops;
+    const measured = chip.linkFacts?.collectiveLatencyUs ?? null;
+    // attention reads the KV cache and computes in its format, at least 8-bit
+    const attnTflops = computeFormat(chip, kvFormat === 'fp4' || kvFormat === 'int4' || kvFormat === 'int3' || kvFormat === 'fp6' ? 'fp8' : kvFormat).tflops ?? tflops;
+    const make = (c: Case) => resolveConstants(family, dequant ? weightsFormat : null, tflops, c, measured, attnTflops);
+    f = { dequant, tflops, cases: { low: make('low'), expected: make('expected'), high: make('high') } };
+    byFormat.set(key, f);
+  }
+  return f;
+}
+
+/** The pessimistic case takes the low efficiencies and the high latencies. */
+function resolveConstants(f: Family, dequantFormat: NumberFormat | null, published: number | null, c: Case, collectiveUs: number | null, attnPublished: number | null): CaseConstants {
+  const flip: Case = c === 'low' ? 'high' : c === 'high' ? 'low' : 'expected';
+  const bw = (dequantFormat && f.dequantBandwidthEfficiency[dequantFormat]) || f.bandwidthEfficiency;
+  const peak = published !== null ? published * 1e12 : f.impliedTflops ? f.impliedTflops[c] * 1e12 : 0;
+  const eff = (k: { low: number; expected: number; high: number } | undefined) => (published !== null ? (k ?? f.computeEfficiency)[c] : 1);
+  return {
+    bwEff: bw[c], kvBwEff: f.bandwidthEfficiency[c],
+    flops: peak * eff(f.computeEfficiency), moeFlops: peak * eff(f.moeEfficiency), prefillFlops: peak * eff(f.prefillEfficiency),
+    attnFlops: (attnPublished !== null && published !== null ? attnPublished * 1e12 : peak) * eff(f.computeEfficiency),
+    attnPrefillFlops: (attnPublished !== null && published !== null ? attnPublished * 1e12 : peak) * eff(f.prefillEfficiency),
+    floor: f.layerFloorUs[flip] * 1e-6, hop: f.hopLatencyUs[flip] * 1e-6,     // a measured latency for the chip's interconnect wins; the family's stated assumption covers links without one
+    collective: (collectiveUs !== null ? (flip === 'high' ? Math.max(collectiveUs, f.collectiveLatencyUs?.high ?? collectiveUs) : collectiveUs) : (f.collectiveLatencyUs?.[flip] ?? 0)) * 1e-6,
+  };
+}
+
+/** Seconds per byte when bytes spread over tiers are read in parallel: the slowest tier's share sets the pace. */
+function secPerByte(fit: FitResult, pick: 'weightsBytes' | 'kvBytes'): number {
+  let total = 0;
+  for (const t of fit.tiers) total += t[pick];
+  let worst = 0;
+  for (const t of fit.tiers) {
+    const bw = t.tier.bandwidthGBs ? t.tier.bandwidthGBs.value * 1e9 : 0;
+    if (bw <= 0) continue;
+    const share = total > 0 ? t[pick] / total : t === fit.tiers[0] ? 1 : 0;
+    if (share / bw > worst) worst = share / bw;
+  }
+  return worst;
+}
+
+export function prepare(model: Model, chip: Chip, family: Family, weightsFormat: NumberFormat, kvFormat: NumberFormat, layout: Layout, fit: FitResult): Prepared {
+  const ff = formatFacts(family, chip, weightsFormat, kvFormat);
+  const x = stepFacts(model);
+  const p = paramCounts(model);
+  const t = layout.tensorParallel;
+  const perParam = p.total > 0 ? fit.weightsBytes / p.total : 0;
+  const kvElem = kvBytesPerElement(kvFormat);
+  // GQA KV heads split across the tensor-parallel group (replicated beyond the KV-head count); MLA's latent is shared
+  const kvSplit = model.attention.kind === 'mla' ? 1 : Math.max(1, Math.min(t, model.kvHeads || t));
+  const moe = model.moe;
+  const ep = layout.expertParallel;
+  const linkBs = (chip.link.bandwidthGBs?.value ?? 0) * 1e9;
+  const moeLayers = moe ? moe.moeLayers : 0;
+  return {
+    model, chip, layout, tflopsPublished: ff.tflops, dequant: ff.dequant, layers: model.layers,
+    gemmBytes: (p.nonExpert - p.embedding) * perParam / t,
+    gemmFlopsPerToken: (x.baseFlops - 2 * x.expertMatmulActive) / t,
+    kvBytesPerUnit: kvElem * x.kvElemsPerLayer / kvSplit,
+    attnFlopsPerUnit: x.attnCoef / t,
+    stateBytes: kvElem * x.stateElems / t,
+    fullLayers: x.fullLayers, localLayers: x.localLayers, window: x.window,
+    moeLayers, experts: moe ? moe.experts : 0, active: moe ? moe.activeExperts : 0,
+    expertBytes: p.expertPerLayerEach * perParam,
+    expertFlops: moe ? (2 * x.expertMatmulActive) / (moeLayers * moe.activeExperts) : 0,
+    expertSplit: ep > 1 ? 1 : t,
+    weightSecPerByte: secPerByte(fit, 'weightsBytes'), kvSecPerByte: secPerByte(fit, 'kvBytes'),
+    linkSecPerByte: linkBs > 0 ? 1 / linkBs : 0,
+    allReduces: t > 1 ? 2 * (model.layers - moeLayers) + (ep > 1 ? moeLayers : 2 * moeLayers) : 0,
+    allReduceFactor: t > 1 ? (2 * (t - 1)) / t : 0,
+    allToAlls: ep > 1 ? 2 * moeLayers : 0,
+    activationBytes: model.hiddenSize * ACTIVATION_BYTES,
+    cases: ff.cases, memoPrompt: -1, memoAttn: 0,
+  };
+}
+
+/** Distinct routed experts a batch touches in one MoE layer, assuming uniform routing. */
+export function expertsTouched(experts: number, active: number, tokens: number): number {
+  return experts * (1 - Math.pow(1 - active / experts, tokens));
+}
+
+/** The most loaded of `devices` when `mean` items land on each at random: mean + √(2·mean·ln devices). */
+function mostLoaded(mean: number, devices: number): number {
+  return devices > 1 ? mean + Math.sqrt(2 * mean * Math.log(devices)) : mean;
+}
+
+// Scratch terms for the expected case; the hot path (low/high) only needs the total.
+const scratch = { memory: 0, compute: 0, interconnect: 0, latencyFloor: 0 };
+
+// What one pass moves and computes, independent of the efficiency constants: worked out once, timed per case.
+// [weight-GEMM seconds at full bandwidth, weight-GEMM FLOPs, KV seconds at full bandwidth, attention FLOPs,
+//  expert seconds at full bandwidth, expert FLOPs, link seconds for the bytes, collectives, all-to-alls, hops, prefill]
+const W = new Float64Array(11);
+const W_DECODE = new Float64Array(11), W_PREFILL = new Float64Array(11);
+
+/**
+ * The work of one pass of `tokens` tokens (from `seqs` sequences) through the model on one replica, into `w`.
+ * `ctxUnits` is the layer-weighted context each sequence attends to; `attnFlops` the attention FLOPs of the pass.
+ */
+function work(p: Prepared, w: Float64Array, seqs: number, tokens: number, ctxUnits: number, attnFlops: number, prefill: boolean): void {
+  w[0] = p.gemmBytes * p.weightSecPerByte;
+  w[1] = tokens * p.gemmFlopsPerToken;
+  w[2] = prefill ? 0 : seqs * (ctxUnits * p.kvBytesPerUnit + p.stateBytes) * p.kvSecPerByte;
+  w[3] = attnFlops;
+  let link = 0;
+  if (p.moeLayers > 0) {
+    // routed experts: the most loaded device sets the pace
+    const ep = p.layout.expertParallel;
+    const touched = mostLoaded(expertsTouched(p.experts, p.active, tokens) / ep, ep);
+    const perDevice = touched < p.experts / ep ? touched : p.experts / ep;
+    w[4] = p.moeLayers * perDevice * p.expertBytes / p.expertSplit * p.weightSecPerByte;
+    w[5] = p.moeLayers * mostLoaded((tokens * p.active) / ep, ep) * p.expertFlops / p.expertSplit;
+    if (p.allToAlls > 0) link += p.allToAlls * ((ep - 1) / ep) * (tokens * p.active * p.activationBytes / ep) * p.linkSecPerByte;
+  } else { w[4] = 0; w[5] = 0; }
+  const msg = tokens * p.activationBytes * p.linkSecPerByte;
+  w[6] = link + p.allReduces * p.allReduceFactor * msg + (p.layout.pipelineStages - 1) * msg;
+  w[7] = p.allReduces + p.allToAlls;
+  w[8] = p.layout.pipelineStages - 1;
+  w[10] = prefill ? 1 : 0;
+}
+
+/** The time of a pass's work under one case's constants: kernels summed, each at its roofline. */
+function time(p: Prepared, k: CaseConstants, w: Float64Array): number {
+  const prefill = w[10] === 1;
+  const flops = prefill ? k.prefillFlops : k.flops;
+  let memory = 0, compute = 0;
+  const gB = w[0] / k.bwEff, gF = flops > 0 ? w[1] / flops : 0;
+  if (gB >= gF) memory += gB; else compute += gF;
+  const attnRate = prefill ? k.attnPrefillFlops : k.attnFlops;
+  const aB = w[2] / k.kvBwEff, aF = attnRate > 0 ? w[3] / attnRate : 0;
+  if (aB >= aF) memory += aB; else compute += aF;
+  if (p.moeLayers > 0) {
+    const moeRate = prefill ? k.prefillFlops : k.moeFlops;
+    const mB = w[4] / k.bwEff, mF = moeRate > 0 ? w[5] / moeRate : 0;
+    if (mB >= mF) memory += mB; else compute += mF;
+  }
+  const interconnect = w[6] + w[7] * k.collective + w[8] * k.hop;
+  const latencyFloor = p.layers * k.floor;
+  scratch.memory = memory; scratch.compute = compute; scratch.interconnect = interconnect; scratch.latencyFloor = latencyFloor;
+  return memory + compute + interconnect + latencyFloor;
+}
+
+function caseOf(p: Prepared, c: Case): CaseConstants {
+  return c === 'expected' ? p.cases.expected : c === 'low' ? p.cases.low : p.cases.high;
+}
+
+function contextUnits(p: Prepared, context: number): number {
+  const s = context > 0 ? context : 0;
+  return p.fullLayers * s + p.localLayers * (s < p.window ? s : p.window);
+}
+
+/**
+ * Seconds for one decode step of `batch` sequences on one replica at `context` tokens each. A pipeline of P stages
+ * keeps min(P, batch) micro-batches in flight, so each sequence advances once per traversal of a micro-batch.
+ * `tokensPerSequence` > 1 verifies several speculated tokens in one step.
+ */
+export function decodeSeconds(p: Prepared, batch: number, context: number, c: Case, tokensPerSequence = 1): number {
+  decodeWork(p, W, batch, context, tokensPerSequence);
+  return time(p, caseOf(p, c), W);
+}
+
+function decodeWork(p: Prepared, w: Float64Array, batch: number, context: number, tokensPerSequence: number): void {
+  const P = p.layout.pipelineStages;
+  const mb = Math.ceil(batch / (batch < P ? batch : P));
+  const units = contextUnits(p, context);
+  const tokens = mb * tokensPerSequence;
+  work(p, w, mb, tokens, units, tokens * units * p.attnFlopsPerUnit, false);
+}
+
+/** Seconds to prefill `batch` prompts of `promptTokens` each on one replica. NaN when the chip's compute is unknown.
+ *  A pipeline of P stages takes the tokens in P chunks, so stages work at once: (2P − 1) chunk-passes of 1/P each. */
+export function prefillSeconds(p: Prepared, batch: number, promptTokens: number, c: Case): number {
+  const k = caseOf(p, c);
+  if (k.prefillFlops <= 0) return NaN;
+  return time(p, k, prefillWork(p, W, batch, promptTokens)) * chunkFactor(p, batch * promptTokens);
+}
+
+/** (2P − 1) chunk-passes of 1/P each: the pipeline fills, then every stage works at once. */
+function chunkFactor(p: Prepared, tokens: number): number {
+  const P = p.layout.pipelineStages;
+  return P > 1 && tokens >= P ? (2 * P - 1) / P : 1;
+}
+
+function prefillWork(p: Prepared, w: Float64Array, batch: number, promptTokens: number): Float64Array {
+  const P = p.layout.pipelineStages;
+  const tokens = batch * promptTokens;
+  if (p.memoPrompt !== promptTokens) {
+    p.memoPrompt = promptTokens;
+    p.memoAttn = (prefillFlops(p.model, promptTokens) - promptTokens * stepFacts(p.model).baseFlops) / p.layout.tensorParallel;
+  }
+  const attn = batch * p.memoAttn;
+  const chunks = P > 1 && tokens >= P ? P : 1;
+  work(p, w, batch / chunks, tokens / chunks, 0, attn > 0 ? attn / chunks : 0, true);
+  return w;
+}
+
+function terms(seconds: number): StepTerms {
+  const { memory, compute, interconnect, latencyFloor } = scratch;
+  let bottleneck: Bottleneck = memory >= compute ? 'memory bandwidth' : 'compute';
+  let top = memory >= compute ? memory : compute;
+  if (interconnect > top) { bottleneck = 'interconnect'; top = interconnect; }
+  if (latencyFloor > top) bottleneck = 'latency floor';
+  return { memory, compute, interconnect, latencyFloor, seconds, bottleneck };
+}
+
+export function decodeTerms(p: Prepared, batch: number, context: number, c: Case, tokensPerSequence = 1): StepTerms {
+  return terms(decodeSeconds(p, batch, context, c, tokensPerSequence));
+}
+
+export function prefillTerms(p: Prepared, batch: number, promptTokens: number, c: Case): StepTerms | null {
+  const s = prefillSeconds(p, batch, promptTokens, c);
+  return Number.isNaN(s) ? null : terms(s);
+}
+
+/**
+ * One point of a sweep, without allocating: per-user and aggregate output tokens/s for the three cases at `batch`
+ * sequences per replica, written to `out` as [user low, user expected, user high, aggregate low, expected, high].
+ * The same arithmetic as estimate(): decode step, other users' prefills stretching it, prefill in the round.
+ */
+export function evaluatePoint(p: Prepared, replicas: number, batch: number, input: number, output: number, out: Float64Array): void {
+  decodeWork(p, W_DECODE, batch, input + output / 2, 1);
+  const knownCompute = p.cases.expected.prefillFlops > 0 && input > 0;
+  if (knownCompute) prefillWork(p, W_PREFILL, batch, input);
+  const chunk = knownCompute ? chunkFactor(p, batch * input) : 0;
+  const share = batch > 1 && output > 0 ? (batch - 1) / batch / output : 0;
+  for (let i = 0; i < 3; i++) {
+    const k = i === 0 ? p.cases.low : i === 1 ? p.cases.expected : p.cases.high;
+    const step = time(p, k, W_DECODE);
+    const pre = knownCompute ? time(p, k, W_PREFILL) * chunk : 0; // unknown compute: prefill left out, as estimate() does
+    out[i] = 1 / (step + share * pre);
+    out[3 + i] = (replicas * batch * output) / (pre + output * step);
+  }
+}
