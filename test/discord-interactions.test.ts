@@ -237,7 +237,7 @@ describe('buttons', () => {
     const { payload, file } = multipartPayload(patch);
     expect(file!.data.subarray(0, 8).equals(PNG_SIGNATURE)).toBe(true);
     expect(payload.embeds[0].description).toMatch(/First token/);
-    expect(payload.embeds[0].description).not.toMatch(/Per user \(batch 1\)/);
+    expect(payload.embeds[0].description).not.toMatch(/Per user/);
     const active = payload.components.flatMap((row: any) => row.components).filter((b: any) => b.disabled);
     expect(active.map((b: any) => b.label)).toEqual(['Prefill']);
     expect(payload.attachments).toEqual([{ id: 0, filename: 'chart.png', description: expect.any(String) }]);
@@ -297,7 +297,7 @@ describe('deferred answers and failures', () => {
       expect(String(patch.headers['content-type'])).toMatch(/^application\/json/);
       expect(patch.json.embeds[0].image).toBeUndefined();
       expect(patch.json.embeds[0].color).toBe(COLOURS.answer);
-      expect(patch.json.embeds[0].description).toMatch(/```[\s\S]*Per user \(batch 1\)[\s\S]*```/);
+      expect(patch.json.embeds[0].description).toMatch(/```[\s\S]*Per user[\s\S]*```/);
       expect(patch.json.attachments).toEqual([]);
     });
   }

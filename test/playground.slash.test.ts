@@ -61,7 +61,7 @@ describe('parseSlash', () => {
     expect(err('/fit llama-70b')).toMatch(/needs the `chip` option/);
     expect(err('/fit llama-70b cerebras wieghts:fp8')).toMatch(/no option called `wieghts`. Did you mean `weights`/);
     expect(err('/fit llama-70b cerebras weights:fp8 weights:fp4')).toMatch(/`weights` is given twice/);
-    expect(err('/compare groq etched decode llama-70b extra')).toMatch(/Too many values.*`extra`/);
+    expect(err('/compare groq etched decode llama-70b fastest extra')).toMatch(/Too many values.*`extra`/);
     expect(err('/model "llama 3.1')).toMatch(/quote .* not closed/);
     expect(err('/sources now')).toMatch(/takes no more values/);
     expect(err('/ fit')).toMatch(/command name after the slash/);

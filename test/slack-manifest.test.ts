@@ -25,7 +25,7 @@ describe('slackManifest', () => {
     }
     const fit = slashes(m).find((s) => s.command === '/fit')!;
     expect(fit.usage_hint).toMatch(/^<model> <chip> \[weights:…\]/);
-    expect(slashes(m).find((s) => s.command === '/compare')!.usage_hint).toBe('<a> <b> [prefill|decode|both] [model:…]');
+    expect(slashes(m).find((s) => s.command === '/compare')!.usage_hint).toBe('<a> <b> [prefill|decode|both] [model:…] [fastest|system|fewest]');
   });
 
   it('asks for exactly the bot scopes it uses, turns interactivity on, and is not Socket Mode by default', () => {
