@@ -4,6 +4,8 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { Chip, Efficiency, FitPlan, Measurement, Model, type Family } from './schema.ts';
+import { loadInterconnects, type Interconnect } from './interconnects.ts';
+import { loadPrices, type Prices } from './prices.ts';
 
 export const DATA_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'data');
 
@@ -13,6 +15,10 @@ export interface Catalog {
   measurements: Measurement[];
   efficiency: Efficiency;
   plan: FitPlan;
+  /** data/prices.json: one cost basis for every chip; empty when the file is absent (every price unknown) */
+  prices: Prices;
+  /** data/interconnects.json; empty when the file is absent */
+  interconnects: Interconnect[];
   chipById: Map<string, Chip>;
   modelById: Map<string, Model>;
   family(chip: Chip): Family;
@@ -105,8 +111,17 @@ export function loadCatalog(dataDir = DATA_DIR, opts: { efficiency?: boolean } =
       if (c.borrowedFrom && !efficiency.families[c.borrowedFrom]) throw new CatalogError(`data/efficiency.json (family ${name}): borrowed from unknown family "${c.borrowedFrom}"`);
     }
   }
+  const asCatalogError = <T>(f: () => T): T => { try { return f(); } catch (e) { throw new CatalogError((e as Error).message); } };
+  const prices = asCatalogError(() => loadPrices(join(dataDir, 'prices.json')));
+  const interconnects = asCatalogError(() => loadInterconnects(join(dataDir, 'interconnects.json')));
+  if (interconnects.length) {
+    for (const c of chips) {
+      if (c.link.interconnect && !interconnects.some((i) => i.id === c.link.interconnect)) throw new CatalogError(`data/chips/${c.id}.json (chip ${c.id}): field link.interconnect: unknown interconnect "${c.link.interconnect}"`);
+    }
+  }
+  for (const id of prices.byChip.keys()) if (!chipById.has(id)) throw new CatalogError(`data/prices.json: field chips.${id}: unknown chip "${id}"`);
   return {
-    chips, models, measurements, efficiency, plan, chipById, modelById,
+    chips, models, measurements, efficiency, plan, prices, interconnects, chipById, modelById,
     family: (chip: Chip) => efficiency.families[chip.family],
   };
 }
