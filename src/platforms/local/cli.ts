@@ -17,6 +17,9 @@ Usage:
                    [--input TOKENS] [--output TOKENS] [--spec-decode mtp:K:ACC | draft:MODEL:K:ACC]
   memwall compare <chip> <chip> [prefill|decode|both] [--model m]
   memwall disagg <model> <prefill-chip> <decode-chip> [--input TOKENS] [--output TOKENS]
+                 [--users N --ttft-ms MS --tok-s-user T] [--link ID] [--chunk TOKENS]   goodput per chip, MW and $
+  memwall frontier <model> <chip> [chip …] [--per chip|kw|usd] [--weights F] [--png FILE]
+  memwall plan <model> [chip …] --ttft-ms MS --tok-s-user T (--users N | --rps R) [--max-chips N] [--budget USD/h] [--max-kw KW]
   memwall landscape [model]
   memwall chips | models | chip <c> | model <m> | explain [topic] | sources
   memwall digest subscribe --platform local|discord|slack --channel ID [--schedule S] [--timezone TZ] [--model M]
@@ -31,6 +34,7 @@ Add --json to any command for one JSON document. Exit 0 for an answer (a "does n
 const POSITIONAL: Record<string, string[]> = {
   fit: ['model', 'chip'], estimate: ['model', 'chip'], compare: ['a', 'b', 'phase'], chip: ['name'], model: ['name'],
   disagg: ['model', 'prefill-chip', 'decode-chip'], landscape: ['model'], explain: ['topic'], help: ['command'],
+  frontier: ['model', 'chip', 'chip2', 'chip3', 'chip4', 'chip5', 'chip6', 'chip7', 'chip8'], plan: ['model', 'chip', 'chip2', 'chip3', 'chip4'],
 };
 
 export interface CliResult { code: number; stdout: string; stderr: string }
@@ -61,6 +65,9 @@ export async function runCli(argv: string[]): Promise<CliResult> {
   const { positional, flags } = parseArgs(argv);
   const json = flags.json === true;
   delete flags.json;
+  const png = typeof flags.png === 'string' ? flags.png : undefined;
+  if (flags.png === true) return { code: 2, stdout: '', stderr: '--png needs a file name\n' };
+  delete flags.png;
   const [name, ...rest] = positional;
   if (!name || name === 'help' || flags.help) return { code: name || flags.help ? 0 : 2, stdout: name || flags.help ? USAGE + '\n' : '', stderr: name || flags.help ? '' : USAGE + '\n' };
 
@@ -94,7 +101,17 @@ export async function runCli(argv: string[]): Promise<CliResult> {
     if (v === true) return { code: 2, stdout: '', stderr: `--${k} needs a value\n` };
     raw[k] = v;
   }
-  return output(await execute(cmd, raw, ctx), json);
+  const reply = await execute(cmd, raw, ctx);
+  const result = output(reply, json);
+  // a chart goes to a PNG file when asked (--png FILE); /frontier writes one by default unless --json
+  const file = png ?? (cmd.name === 'frontier' && !json ? `frontier-${String(raw.model).replace(/[^\w.-]+/g, '_')}.png` : undefined);
+  if (file && reply.kind === 'answer') {
+    const { renderChart } = await import('../../charts/render.ts');
+    const image = reply.chart ? await renderChart(reply.chart) : null;
+    if (image) { writeFileSync(file, image); if (!json) result.stdout += `Chart written to ${file}\n`; }
+    else result.stderr += `No chart to write${reply.chart ? ' (rendering failed)' : ''}.\n`;
+  }
+  return result;
 }
 
 async function main() {
