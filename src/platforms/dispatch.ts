@@ -26,6 +26,9 @@ export function autocomplete(commandName: string, option: string, partial: strin
     const q = partial.toLowerCase();
     return spec.choices.filter((c) => c.name.toLowerCase().includes(q)).slice(0, 25);
   }
+  if (spec.autocomplete === 'link') {
+    return rank(ctx.catalog.interconnects.map((i) => ({ id: i.id, name: i.name, aliases: [i.kind] })), partial).slice(0, 25).map((r) => ({ name: r.item.name.slice(0, 100), value: r.item.id }));
+  }
   if (spec.autocomplete === 'topic') {
     return rank(explainers().map((e) => ({ id: e.id, name: e.title, aliases: e.aliases })), partial).slice(0, 25).map((r) => ({ name: r.item.name, value: r.item.id }));
   }
