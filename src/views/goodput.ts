@@ -3,6 +3,7 @@
 import type { Catalog } from '../catalog/load.ts';
 import type { Interconnect } from '../catalog/interconnects.ts';
 import type { Model } from '../catalog/schema.ts';
+import { goodputChart } from '../charts/deploy.ts';
 import { goodput, type Goodput, type GoodputAnswer } from '../core/goodput.ts';
 import type { Deployment, Targets } from '../core/plan.ts';
 import * as fmt from '../reply/format.ts';
@@ -86,8 +87,11 @@ export function goodputView(cat: Catalog, ask: GoodputAsk, r: GoodputAnswer): Re
   const summary = known.length
     ? `At ${ask.users.toLocaleString('en-US')} users, first token ≤ ${fmt.ms(t.ttftMs)} and ≥ ${fmt.num(t.perUser)} tok/s per user: most goodput per MW is **${known[0][0]}** (${perMw(known[0][1])} requests/s per MW).`
     : `At ${ask.users.toLocaleString('en-US')} users, first token ≤ ${fmt.ms(t.ttftMs)} and ≥ ${fmt.num(t.perUser)} tok/s per user: goodput per MW is unknown (${missingPower.length ? `power not published for ${missingPower.join(', ')}` : 'no deployment meets the targets'}); per chip in the table.`;
+  const chart = goodputChart(`${ask.model.name}: goodput at ${ask.users.toLocaleString('en-US')} users`, [
+    { label: `colocated on ${A.name}`, g: r.colocatedA.goodput }, { label: `colocated on ${B.name}`, g: r.colocatedB.goodput }, { label: `split: ${A.name} → ${B.name}`, g: d?.goodput ?? null },
+  ].map(({ label, g }) => ({ label, perChip: g?.perChip ?? null, perMw: g?.perMw ?? null, perUsd: g?.perUsd ?? null })));
   return answer(title, summary, {
-    fields,
+    fields, chart,
     table: { columns: ['deployment', 'chips', 'tok/s/user', 'first token', 'goodput req/s', 'per chip', 'per MW', 'per $'], rows, align: ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right'] },
     notes: [
       `Goodput: requests per second served within both targets, each deployment sized for the load with the fewest chips (the split: least power where both sides publish it, else least cost, else fewest chips). Mean figures on the expected case; ranges in --json. ${fmt.tokens(ask.inputTokens)} in / ${fmt.tokens(ask.outputTokens)} out. Per $ = requests per dollar.`,

@@ -2,6 +2,7 @@
 // then the winners by cost, power and latency headroom.
 import type { Catalog } from '../catalog/load.ts';
 import type { Model, NumberFormat } from '../catalog/schema.ts';
+import { planChart } from '../charts/deploy.ts';
 import { plan, type ChipPlan, type Deployment, type Limits, type Load, type Plan, type Targets } from '../core/plan.ts';
 import { ENGINE_MAX_BATCH } from '../core/sweep.ts';
 import * as fmt from '../reply/format.ts';
@@ -83,8 +84,10 @@ export function planView(cat: Catalog, ask: PlanAsk, result: Plan): Reply {
     priceBasis: cat.prices.basis, winners: result.winners,
     chips: result.chips.map((c) => ({ chip: c.chip.id, meets: c.best !== null, deployment: c.best, closest: c.closest, reason: c.reason ?? null, evaluations: c.evaluations })),
   };
+  const chart = planChart(`${ask.model.name}: ${goal}`, met.map((c) => c.best!).sort((a, b) => a.chips - b.chips)
+    .map((d) => ({ chip: name(d.chip), chips: d.chips, kw: d.kw, usdPerHour: d.usdPerHour })));
   return answer(title, summary, {
-    fields, notes, data,
+    fields, notes, data, chart,
     table: { columns: ['chip', 'chips (replicas×each) fmt batch', 'tok/s/user', 'first token', '$/M tok', 'J/tok', 'bound by'], rows: result.chips.map(row),
       align: ['left', 'left', 'right', 'right', 'right', 'right', 'left'] },
     sources: priceSources(cat, ask.chips.map((c) => c.chip)).slice(0, 8),
