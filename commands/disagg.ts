@@ -49,11 +49,13 @@ export const disaggCommand: Command<Input> = {
     { name: 'tok-s-user', description: `Tokens/s per user target (default ${GOODPUT_DEFAULTS.perUser})`, type: 'integer' },
     { name: 'link', description: 'Link for the KV hand-over (an interconnect id, or ib / roce / ethernet / nvlink)', type: 'string', autocomplete: 'link' },
     { name: 'chunk', description: 'Chunked prefill on the colocated side: prompt tokens per step', type: 'integer' },
-    { name: 'preset', description: 'rubin-lpx: the article’s pairing (Kimi K2, Rubin prefill, Groq 3 LPX decode)', type: 'string', choices: Object.keys(PRESETS).map((p) => ({ name: p, value: p })) },
+    { name: 'preset', description: 'rubin-lpx: the article’s pairing (Kimi K2, Rubin prefill, Groq 3 LPX decode; the default)', type: 'string', choices: Object.keys(PRESETS).map((p) => ({ name: p, value: p })) },
   ],
   input: Input,
   run(raw, ctx) {
-    const o: Input = raw.preset ? { ...PRESETS[raw.preset], ...raw } : raw;
+    // nothing named: the article's pairing
+    const preset = raw.preset ?? (!raw.model && !raw['prefill-chip'] && !raw['decode-chip'] ? 'rubin-lpx' : undefined);
+    const o: Input = preset ? { ...PRESETS[preset], ...raw, preset } : raw;
     if (!o.model) return errorReply('Which model? e.g. `/disagg llama-3.1-70b b200 groq`, or `preset:rubin-lpx`.');
     if (!o['prefill-chip'] || !o['decode-chip']) return errorReply('Name a prefill chip and a decode chip, e.g. `/disagg llama-3.1-70b b200 groq`.');
     const m = pickModel(ctx.catalog, o.model);

@@ -154,7 +154,8 @@ describe('/disagg', () => {
     const bad = await execute(disaggCommand, { model: 'kimi-k2', 'prefill-chip': 'rubin', 'decode-chip': 'groq-3', 'ttft-ms': '-1' }, ctx);
     expect(bad.kind).toBe('error');
     expect(bad.private).toBe(true);
-    expect((await execute(disaggCommand, {}, ctx)).summary).toMatch(/Which model/);
+    expect((await execute(disaggCommand, {}, ctx)).title).toBe(r.title); // nothing named: the article's pairing
+    expect((await execute(disaggCommand, { 'prefill-chip': 'b200' }, ctx)).summary).toMatch(/Which model/);
   });
 });
 
