@@ -36,7 +36,7 @@ describe('command definitions', () => {
 });
 
 describe('Discord HTTP interactions', () => {
-  let signer: Signer, fake: FakeDiscord, url: string, server: { close(): Promise<void> };
+  let signer: Signer, fake: FakeDiscord, url: string, server: { url: string; close(): Promise<void> };
   beforeAll(async () => {
     signer = newSigner();
     fake = await startFakeDiscord();

@@ -32,12 +32,12 @@ function row(c: ChipPlan): string[] {
   const d = c.best;
   if (!d) {
     const near = c.closest;
-    return [c.chip.id, 'none meets this', near ? `best ${fmt.num(near.perUser.expected)}` : '—', near?.ttftMs ? fmt.ms(near.ttftMs.expected) : '—', '', '', ''];
+    return [c.chip.id, 'none meets this', near ? `best ${fmt.num(near.perUser.expected)}` : '—', near?.ttftMs ? fmt.ms(near.ttftMs.expected) : '—', '', ''];
   }
-  return [c.chip.id, `${d.chips.toLocaleString('en-US')} (${d.layout.replicas}×${d.chipsPerReplica}) ${d.weights.toUpperCase()} b${d.batch}`,
+  return [c.chip.id, `${d.chips.toLocaleString('en-US')} = ${d.layout.replicas}×${d.chipsPerReplica} ${d.weights.toUpperCase()} b${d.batch}`,
     fmt.num(d.perUser.expected), d.ttftMs ? fmt.ms(d.ttftMs.expected) : 'unknown',
     d.usdPerMillionTokens ? `$${fmt.num(d.usdPerMillionTokens.expected)}` : 'unknown',
-    d.joulesPerToken ? fmt.num(d.joulesPerToken.expected) : 'unknown', d.bottleneck];
+    d.joulesPerToken ? fmt.num(d.joulesPerToken.expected) : 'unknown'];
 }
 
 export function planReply(cat: Catalog, ask: PlanAsk): Reply {
@@ -76,6 +76,7 @@ export function planView(cat: Catalog, ask: PlanAsk, result: Plan): Reply {
   const limits = [ask.limits.maxChips ? `at most ${ask.limits.maxChips.toLocaleString('en-US')} chips` : '', ask.limits.maxUsdPerHour ? `at most $${fmt.num(ask.limits.maxUsdPerHour)}/hour` : '', ask.limits.maxKw ? `at most ${fmt.num(ask.limits.maxKw)} kW` : ''].filter(Boolean);
   const notes = [
     `Per chip: the deployment with the fewest chips (so the lowest cost and power for that chip) among formats, instance sizes and batches (≤ ${ENGINE_MAX_BATCH}) that meet the targets${limits.length ? ` and ${limits.join(', ')}` : ''}; ${fmt.tokens(ask.inputTokens)} in / ${fmt.tokens(ask.outputTokens)} out. Targets are checked on the expected case against mean figures, with prefill interference${ask.chunkTokens ? ` (chunked prefill, ${ask.chunkTokens} tokens a step)` : ' (whole-prompt prefill)'}.`,
+    'Table: total chips = replicas × chips per replica, weight format, batch per replica; tok/s per user; TTFT = time to first token; $ per million output tokens; joules per output token. The bottleneck of each is in the JSON (--json).',
     priceNote(cat, ask.chips.map((c) => c.chip)),
     ...why,
   ];
@@ -88,8 +89,8 @@ export function planView(cat: Catalog, ask: PlanAsk, result: Plan): Reply {
     .map((d) => ({ chip: name(d.chip), chips: d.chips, kw: d.kw, usdPerHour: d.usdPerHour })));
   return answer(title, summary, {
     fields, notes, data, chart,
-    table: { columns: ['chip', 'chips (replicas×each) fmt batch', 'tok/s/user', 'first token', '$/M tok', 'J/tok', 'bound by'], rows: result.chips.map(row),
-      align: ['left', 'left', 'right', 'right', 'right', 'right', 'left'] },
+    table: { columns: ['chip', 'chips = replicas×each', 'tok/s', 'TTFT', '$/M tok', 'J/tok'], rows: result.chips.map(row),
+      align: ['left', 'left', 'right', 'right', 'right', 'right'] },
     sources: priceSources(cat, ask.chips.map((c) => c.chip)).slice(0, 8),
   });
 }
