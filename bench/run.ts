@@ -5,6 +5,7 @@ import { catalog } from '../src/catalog/load.ts';
 import { renderChart } from '../src/charts/render.ts';
 import { runCommand } from '../src/platforms/dispatch.ts';
 import { benchCore } from './core.ts';
+import { benchDeploy } from './deploy.ts';
 import { benchHttp } from './http.ts';
 
 const json = process.argv.includes('--json');
@@ -14,6 +15,7 @@ const t0 = performance.now();
 const cat = catalog();
 const catalogLoadMs = Math.round(performance.now() - t0);
 const core = benchCore(cat);
+const deploy = benchDeploy(cat);
 
 // chart render: the /compare and /landscape charts, warm
 const ctx = { catalog: cat };
@@ -31,6 +33,7 @@ const startup = await measureStartup();
 
 const result = {
   core,
+  deploy,
   http: { signedDiscordFit: http },
   chart,
   startup,
@@ -42,6 +45,8 @@ else {
   console.log('core');
   console.log(`  evaluations per second (one core): ${core.evaluationsPerSecond.toLocaleString('en-US')} median of five windows (best ${core.bestWindowPerSecond.toLocaleString('en-US')})`);
   console.log(`  full sweep: ${core.sweepEvaluations.toLocaleString('en-US')} evaluations (chips × models × 5 formats × 8 batches × 4 contexts) in ${core.sweepMs.toLocaleString('en-US')} ms; again, warm: ${core.warmSweepMs.toLocaleString('en-US')} ms (${core.sweepOrderPerSecond.toLocaleString('en-US')}/s in catalog order)`);
+  console.log('questions (every chip that can run the model, 1K in / 1K out; /plan at 1,000 users, TTFT 500 ms, 50 tok/s per user)');
+  for (const d of deploy) console.log(`  ${d.question.padEnd(9)} ${d.model.padEnd(14)} ${d.chips} chips: median ${d.medianMs} ms (max ${d.maxMs} ms), ${d.evaluations.toLocaleString('en-US')} evaluations`);
   console.log('HTTP round trip, signed Discord /fit over loopback');
   for (const [k, v] of Object.entries(http)) console.log(`  ${k.replace('concurrency', 'concurrency ')}: p50 ${v.p50Ms} ms, p99 ${v.p99Ms} ms, ${v.requestsPerSecond} req/s (${v.requests} requests)`);
   console.log(`chart render (vega-lite → SVG → PNG): median ${chart.medianMs} ms, max ${chart.maxMs} ms`);
