@@ -19,9 +19,14 @@ describe('Pareto frontier', () => {
     // C is beaten by B (faster and more per chip); D by A; the rest trade one axis for the other
     expect(paretoFront([C, E, A, D, B])).toEqual([A, B, E]);
   });
-  it('drops a point within 1% per user of a slower one that delivers more per chip', () => {
+  it('drops a point within 1% per user of a kept slower one that delivers more per chip, without a cascade', () => {
     const slow = pt(300, 50), hair = pt(302, 5), fast = pt(310, 4);
     expect(paretoFront([slow, hair, fast])).toEqual([slow, fast]);
+    // 0.6% steps: each is within 1% of its neighbour, but the fastest kept stays within 1% of the fastest there is
+    const chain = [pt(290, 60), pt(291.7, 50), pt(293.5, 40), pt(295.2, 30), pt(297, 20), pt(298.8, 10)];
+    const front = paretoFront(chain);
+    expect(front.map((p) => p.perUser.expected)).toEqual([290, 293.5, 297]);
+    expect(front[front.length - 1].perUser.expected).toBeGreaterThanOrEqual(298.8 * 0.99);
   });
   it('no frontier point is dominated by any evaluated point (B200 and Groq on Llama 3.3 70B)', () => {
     for (const id of ['b200', 'groq-lpu-v1', 'cerebras-wse-3']) {

@@ -63,7 +63,8 @@ export const FRONTIER_TOLERANCE = 0.01;
 
 /**
  * Points no other point beats on both per-user and per-chip speed (expected case), slowest per user first; then
- * the ones that are within FRONTIER_TOLERANCE of a slower point's per-user speed and deliver less per chip.
+ * thinned so consecutive points differ by at least FRONTIER_TOLERANCE in per-user speed (a dropped point is within
+ * that of a kept one that delivers more per chip, so the fastest speed shown is within the tolerance of the best).
  */
 export function paretoFront<T extends { perUser: Range; perChip: Range }>(all: T[], tolerance = FRONTIER_TOLERANCE): T[] {
   const sorted = [...all].sort((a, b) => b.perUser.expected - a.perUser.expected || b.perChip.expected - a.perChip.expected);
@@ -73,7 +74,13 @@ export function paretoFront<T extends { perUser: Range; perChip: Range }>(all: T
     if (p.perChip.expected > best) { strict.push(p); best = p.perChip.expected; }
   }
   strict.reverse(); // slowest first; per-chip falls along the list
-  return strict.filter((p, i) => i === 0 || strict[i - 1].perUser.expected < p.perUser.expected * (1 - tolerance));
+  // thin against the last point kept, so what is dropped is always within the tolerance of a kept point with more per chip
+  const kept: T[] = [];
+  for (const p of strict) {
+    const last = kept[kept.length - 1];
+    if (!last || p.perUser.expected >= last.perUser.expected * (1 + tolerance)) kept.push(p);
+  }
+  return kept;
 }
 
 export function chipFrontier(q: FrontierQuestion, c: FrontierChip, keepAll = false): ChipFrontier {
