@@ -51,7 +51,7 @@ export function sweepFormats(chip: Chip, only?: NumberFormat): NumberFormat[] {
   return out;
 }
 
-/** Engine limit on concurrent sequences per instance (vLLM's --max-num-seqs is of this order); stated in answers. */
+/** An assumed engine limit on concurrent sequences per instance (not a sourced figure; answers state it). */
 export const ENGINE_MAX_BATCH = 1024;
 
 /** Fewest chips that hold the weights and one sequence (the vendor's fast-tier rule where it has one). */
@@ -94,14 +94,6 @@ export function instanceMaxBatch(w: Workload, weights: NumberFormat, kv: NumberF
   return f.maxBatchAtContext;
 }
 
-let evaluations = 0;
-/** Evaluations since the last reset (for the benchmark). */
-export function evaluationCount(reset = false): number {
-  const n = evaluations;
-  if (reset) evaluations = 0;
-  return n;
-}
-
 const sorted = (r: Range): Cases => [r.low, r.expected, r.high];
 
 /**
@@ -109,7 +101,6 @@ const sorted = (r: Range): Cases => [r.low, r.expected, r.high];
  * when the caller already has it (a sweep evaluates batch 1 first), saving a second estimate.
  */
 export function evaluateConfig(w: Workload, c: Config, step1Known?: Cases): Evaluation | null {
-  evaluations++;
   const e = estimate({ model: w.model, chip: w.chip, family: w.family, weights: c.weights, kv: c.kv, inputTokens: w.inputTokens, outputTokens: w.outputTokens, batch: c.batch, chips: c.chips, reserveFraction: w.reserveFraction });
   if (!e.fit.fits || !e.decode || !e.layout) return null;
   const step = sorted(e.decode.msPerToken).map((x) => x / 1e3) as Cases;
@@ -118,7 +109,6 @@ export function evaluateConfig(w: Workload, c: Config, step1Known?: Cases): Eval
   const prefill = ttft ? ttft.map((t, i) => Math.max(0, t / 1e3 - step[i])) as Cases : w.inputTokens === 0 ? [0, 0, 0] as Cases : null;
   let step1 = c.batch === 1 ? step : step1Known ?? step;
   if (c.batch > 1 && !step1Known) {
-    evaluations++;
     const one = estimate({ model: w.model, chip: w.chip, family: w.family, weights: c.weights, kv: c.kv, inputTokens: w.inputTokens, outputTokens: w.outputTokens, batch: 1, chips: c.chips, reserveFraction: w.reserveFraction });
     if (one.decode) step1 = sorted(one.decode.msPerToken).map((x) => x / 1e3) as Cases;
   }

@@ -8,7 +8,7 @@ import { ENGINE_MAX_BATCH } from '../core/sweep.ts';
 import * as fmt from '../reply/format.ts';
 import { answer, type Reply } from '../reply/reply.ts';
 import { chipSources, dedupe } from './cite.ts';
-import { layoutLine, priced, priceNote, priceSources, type PricedChip } from './deploy.ts';
+import { layoutLine, priceNote, priceSources, type PricedChip } from './deploy.ts';
 
 export interface FrontierAsk {
   model: Model;
@@ -43,7 +43,7 @@ export function frontierView(cat: Catalog, ask: FrontierAsk, result: ChipFrontie
   const fields = result.map((f) => {
     if (!f.points.length) return { name: f.chip.name, value: `No frontier: ${f.reason ?? 'no deployment holds it'}.`, inline: false };
     const fastest = f.points[f.points.length - 1], most = f.points[0];
-    const y = (p: typeof most) => { const r = metricOf(p, m); return r ? fmt.range(r) : 'unknown'; };
+    const y = (p: typeof most) => { const r = metricOf(p, m); return r ? fmt.range(r) : `${fmt.range(p.perChip)} per chip (${m === 'kw' ? 'per kW' : 'per $/hour'} unknown)`; };
     return {
       name: f.chip.name,
       value: `reaches **${fmt.num(fastest.perUser.expected)}** tok/s per user (${fastest.chips}× ${fastest.weights.toUpperCase()}, ${layoutLine(fastest.layout)}, batch ${fastest.batch}); `
@@ -61,6 +61,8 @@ export function frontierView(cat: Catalog, ask: FrontierAsk, result: ChipFrontie
     `Each cell: the most ${METRIC_LABEL[m]} a deployment delivers while every user gets at least that many tokens/s (“cannot” = no deployment gets there). ${lengths}, continuous batching with prefill interference${ask.chunkTokens ? ` (chunked prefill, ${ask.chunkTokens} tokens a step)` : ''}.`,
     `Swept: ${ask.weights ? `${ask.weights.toUpperCase()} weights` : 'each chip\u2019s usual format and its native 8/16-bit formats'}, instance sizes from the fewest chips that fit to a few times that, batches up to what memory holds (at most ${ENGINE_MAX_BATCH}).`,
   ];
+  const noPrefill = result.filter((f) => f.points.length && f.points.every((p) => p.ttftMs === null)).map((f) => f.chip.name);
+  if (noPrefill.length) notes.push(`Compute unpublished for ${noPrefill.join(', ')}: prefill is left out of its throughput, so its frontier is optimistic.`);
   if (missingMetric.length) notes.push(`${m === 'kw' ? 'Power' : 'Price'} unknown for ${missingMetric.join(', ')}.`);
   if (m === 'usd' || m === 'chip') notes.push(priceNote(cat, ask.chips.map((c) => c.chip)));
   const chart = frontierChart(ask.model.name, lengths, result, m);
@@ -80,4 +82,3 @@ export function frontierView(cat: Catalog, ask: FrontierAsk, result: ChipFrontie
   });
 }
 
-export { priced };
