@@ -3,7 +3,7 @@ import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { Chip, Efficiency, FitPlan, Measurement, Model, type Family } from './schema.ts';
+import { Chip, Efficiency, FitPlan, Measurement, Model, Systems, type ChipDeployment, type Family } from './schema.ts';
 import { loadInterconnects, type Interconnect } from './interconnects.ts';
 import { loadPrices, type Prices } from './prices.ts';
 
@@ -22,6 +22,9 @@ export interface Catalog {
   chipById: Map<string, Chip>;
   modelById: Map<string, Model>;
   family(chip: Chip): Family;
+  /** how the chip's software splits a model and the standard system it ships in (data/systems.json) */
+  deployment(chip: Chip): ChipDeployment;
+  systems: Systems;
 }
 
 export class CatalogError extends Error {
@@ -83,6 +86,19 @@ export function loadCatalog(dataDir = DATA_DIR, opts: { efficiency?: boolean } =
     if (!Array.isArray(raw)) throw new CatalogError(`${rel(f)}: expected a JSON array of measurements`);
     return raw.map((row, i) => parse(Measurement, row, `${rel(f)} (entry ${i}, ${(row as { id?: string })?.id ?? '?'})`));
   });
+  const systemsFile = join(dataDir, 'systems.json');
+  const systems: Systems = existsSync(systemsFile)
+    ? parse(Systems, readJson(systemsFile, dataDir), 'data/systems.json')
+    : { note: '', chips: {}, sources: {} };
+  for (const [id, s] of Object.entries(systems.chips)) {
+    if (s.system && !systems.sources[s.system.source]) throw new CatalogError(`data/systems.json (chip ${id}): field system.source: no source "${s.system.source}"`);
+  }
+  for (const c of chips) c.deployment = deploymentOf(c, systems);
+  const links = readLinks(join(dataDir, 'interconnects.json'));
+  for (const c of chips) {
+    const id = (c.link as { interconnect?: string }).interconnect ?? null;
+    c.linkFacts = { interconnect: id, collectiveLatencyUs: id ? links.get(id) ?? null : null };
+  }
   const plan = parse(FitPlan, readJson(join(dataDir, 'fit-plan.json'), dataDir), 'data/fit-plan.json');
   const efficiency: Efficiency = opts.efficiency === false
     ? { runtimeReserve: plan.runtimeReserve, families: {} }
@@ -101,7 +117,8 @@ export function loadCatalog(dataDir = DATA_DIR, opts: { efficiency?: boolean } =
     if (!modelById.has(m.model)) throw new CatalogError(`data/measurements (${m.id}): field model: unknown model "${m.model}"`);
   }
   for (const [name, fam] of Object.entries(efficiency.families)) {
-    const consts = [fam.bandwidthEfficiency, fam.computeEfficiency, fam.layerFloorUs, fam.hopLatencyUs, ...Object.values(fam.dequantBandwidthEfficiency), ...(fam.impliedTflops ? [fam.impliedTflops] : [])];
+    const consts = [fam.bandwidthEfficiency, fam.computeEfficiency, fam.layerFloorUs, fam.hopLatencyUs, ...Object.values(fam.dequantBandwidthEfficiency),
+      ...[fam.impliedTflops, fam.moeEfficiency, fam.prefillEfficiency, fam.collectiveLatencyUs].filter((c) => c !== undefined)];
     for (const c of consts) {
       for (const row of c.fittedTo) {
         const m = measurements.find((x) => x.id === row);
@@ -123,7 +140,28 @@ export function loadCatalog(dataDir = DATA_DIR, opts: { efficiency?: boolean } =
   return {
     chips, models, measurements, efficiency, plan, prices, interconnects, chipById, modelById,
     family: (chip: Chip) => efficiency.families[chip.family],
+    deployment: (chip: Chip) => chip.deployment ?? deploymentOf(chip, systems),
+    systems,
   };
+}
+
+/** Measured collective latency (µs) per interconnect id in data/interconnects.json; entries without one are absent. */
+function readLinks(file: string): Map<string, number> {
+  const out = new Map<string, number>();
+  if (!existsSync(file)) return out;
+  const raw = JSON.parse(readFileSync(file, 'utf8')) as { id?: string; collectiveLatencyUs?: { value?: number } | null }[];
+  for (const e of Array.isArray(raw) ? raw : []) {
+    const v = e?.collectiveLatencyUs?.value;
+    if (typeof e?.id === 'string' && typeof v === 'number' && v > 0) out.set(e.id, v);
+  }
+  return out;
+}
+
+/** A chip absent from data/systems.json splits by tensor parallelism (one card if hard-wired), with no standard system. */
+function deploymentOf(chip: Chip, systems: Systems): ChipDeployment {
+  const s = systems.chips[chip.id];
+  if (!s) return { rule: chip.runs.kind === 'hardwired' ? 'single' : 'tensor-parallel', system: null };
+  return { rule: s.rule, system: s.system ? { name: s.system.name, chips: s.system.chips } : null };
 }
 
 function uniqueMap<T extends { id: string }>(items: T[], what: string): Map<string, T> {

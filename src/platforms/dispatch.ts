@@ -37,13 +37,13 @@ export function autocomplete(commandName: string, option: string, partial: strin
 
 /**
  * Buttons carry their whole state in the id, so a press can be answered by any process:
- * "compare:<phase>:<chipA>:<chipB>:<model>".
+ * "compare:<phase>:<chipA>:<chipB>:<model>[:<deployment>]".
  */
 export async function pressButton(id: string, ctx: Context): Promise<Reply> {
   const [kind, ...parts] = id.split(':');
-  if (kind === 'compare' && parts.length === 4) {
-    const [phase, a, b, model] = parts;
-    return execute(compareCommand, { a, b, phase, model }, ctx);
+  if (kind === 'compare' && (parts.length === 4 || parts.length === 5)) {
+    const [phase, a, b, model, deployment] = parts;
+    return execute(compareCommand, { a, b, phase, model, deployment }, ctx);
   }
   return errorReply('That button has expired or is not one of mine.', 'Run the command again to get fresh buttons.');
 }

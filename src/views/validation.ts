@@ -9,7 +9,7 @@ export interface Validation { checks: Check[]; calibration: Summary; validation:
 export function runValidation(cat: Catalog): Validation {
   const checks = cat.measurements.map((m) => {
     const chip = cat.chipById.get(m.chip)!;
-    return predict(m, cat.modelById.get(m.model)!, chip, cat.family(chip), cat.efficiency.runtimeReserve.fraction);
+    return predict(m, cat.modelById.get(m.model)!, chip, cat.family(chip), cat.efficiency.runtimeReserve.fraction, cat.deployment(chip));
   });
   const cal = checks.filter((c) => c.measurement.use === 'calibration');
   const val = checks.filter((c) => c.measurement.use === 'validation');
