@@ -3,7 +3,6 @@
 import { z } from 'zod';
 import { findInterconnect } from '../src/catalog/interconnects.ts';
 import type { Catalog } from '../src/catalog/load.ts';
-import type { Chip } from '../src/catalog/schema.ts';
 import { disaggregate } from '../src/core/disagg.ts';
 import { defaultFormats } from '../src/core/formats.ts';
 import { errorReply, type Reply } from '../src/reply/reply.ts';
@@ -70,7 +69,7 @@ export const disaggCommand: Command<Input> = {
     const wantsGoodput = o.users !== undefined || o['ttft-ms'] !== undefined || o['tok-s-user'] !== undefined || o.link !== undefined || o.chunk !== undefined || o.preset !== undefined;
     if (wantsGoodput) {
       if (input + output > m.item.maxContext) return contextTooLong(m.item.name, m.item.maxContext, input + output);
-      const link = chooseLink(ctx.catalog, a.item, b.item, o.link);
+      const link = chooseLink(ctx.catalog, o.link);
       if (isReply(link)) return link;
       const ask: GoodputAsk = {
         model: m.item, a: priced(ctx.catalog, a.item), b: priced(ctx.catalog, b.item), inputTokens: input, outputTokens: output,
@@ -93,8 +92,8 @@ export const disaggCommand: Command<Input> = {
   },
 };
 
-/** The link the KV crosses: the one asked for; else one both chips name; else a scale-out network (RoCE/InfiniBand, then Ethernet). */
-export function chooseLink(cat: Catalog, a: Chip, b: Chip, asked?: string): GoodputAsk['link'] | Reply {
+/** The link the KV crosses: the one asked for; else a scale-out network with a published bandwidth (RoCE, InfiniBand, then Ethernet). */
+export function chooseLink(cat: Catalog, asked?: string): GoodputAsk['link'] | Reply {
   const list = cat.interconnects;
   if (asked) {
     if (!list.length) return errorReply(`I have no interconnect data loaded, so I cannot use the link "${asked}".`, 'Leave `link` out: the answer then says the link speed is unknown.');
@@ -103,8 +102,8 @@ export function chooseLink(cat: Catalog, a: Chip, b: Chip, asked?: string): Good
     return { ic, why: 'as asked' };
   }
   if (!list.length) return null;
-  const shared = a.link.interconnect && a.link.interconnect === b.link.interconnect ? list.find((i) => i.id === a.link.interconnect) : undefined;
-  if (shared) return { ic: shared, why: `both chips' link` };
-  const net = list.find((i) => i.kind === 'roce') ?? list.find((i) => i.kind === 'infiniband') ?? list.find((i) => i.kind === 'ethernet');
+  // two kinds of chip sit in different systems: the hand-over crosses the scale-out network between them
+  const known = list.filter((i) => i.bandwidthGBs);
+  const net = known.find((i) => i.kind === 'roce') ?? known.find((i) => i.kind === 'infiniband') ?? known.find((i) => i.kind === 'ethernet');
   return net ? { ic: net, why: `assumed: a scale-out ${net.kind === 'infiniband' ? 'InfiniBand' : net.kind === 'roce' ? 'RoCE' : 'Ethernet'} network between the two pools; choose with \`link\`` } : null;
 }

@@ -1,5 +1,5 @@
 // /frontier, /plan and /disagg with goodput as commands and on the CLI: answers, bad targets, the link, the JSON.
-import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -22,6 +22,15 @@ function withFixtures() {
   cpSync(DATA_DIR, dir, { recursive: true });
   writeFileSync(join(dir, 'prices.json'), readFileSync(join(FIX, 'prices', 'prices.json')));
   writeFileSync(join(dir, 'interconnects.json'), readFileSync(join(FIX, 'interconnects', 'interconnects.json')));
+  return { catalog: loadCatalog(dir) };
+}
+
+/** The repository's data without data/interconnects.json and data/prices.json. */
+function withoutLinksOrPrices() {
+  const dir = mkdtempSync(join(tmpdir(), 'memwall-data-'));
+  cpSync(DATA_DIR, dir, { recursive: true });
+  rmSync(join(dir, 'interconnects.json'), { force: true });
+  rmSync(join(dir, 'prices.json'), { force: true });
   return { catalog: loadCatalog(dir) };
 }
 
@@ -118,7 +127,7 @@ describe('/disagg', () => {
     expect(r.title).toMatch(/prefill on NVIDIA B200.*decode on Groq/);
   });
   it('with targets and no interconnect data: three deployments, and the link speed is said to be unknown', async () => {
-    const r = await execute(disaggCommand, { model: 'kimi-k2', 'prefill-chip': 'rubin', 'decode-chip': 'groq-3', users: '1000', 'ttft-ms': '1000', 'tok-s-user': '100' }, ctx);
+    const r = await execute(disaggCommand, { model: 'kimi-k2', 'prefill-chip': 'rubin', 'decode-chip': 'groq-3', users: '1000', 'ttft-ms': '1000', 'tok-s-user': '100' }, withoutLinksOrPrices());
     expect(r.kind).toBe('answer');
     expect(r.table!.rows.map((x) => x[0])).toEqual(['colocated on rubin', 'colocated on groq-3-lpu', 'split: rubin → groq-3-lpu']);
     const text = renderText(r);
@@ -147,6 +156,10 @@ describe('/disagg', () => {
     const unknown = await execute(disaggCommand, { model: 'llama-3.1-70b', 'prefill-chip': 'h100', 'decode-chip': 'groq', link: 'warp' }, fx);
     expect(unknown.kind).toBe('error');
     expect(unknown.summary).toMatch(/don't know a link called "warp"/);
+    // a link whose bandwidth is unpublished: the hand-over time is unknown, and said so
+    const unpublished = await execute(disaggCommand, { model: 'llama-3.1-70b', 'prefill-chip': 'h100', 'decode-chip': 'groq', users: '100', link: 'test-fabric-unpublished' }, fx);
+    expect(renderText(unpublished)).toMatch(/link speed is unknown \(A vendor fabric with no published bandwidth \(test fixture\) publishes no bandwidth\)/);
+    expect((unpublished.data as any).disagg.kvTransferMs).toBeNull();
   });
   it('the preset is the article’s pairing; a bad target is a private error', async () => {
     const r = await execute(disaggCommand, { preset: 'rubin-lpx' }, ctx);

@@ -43,7 +43,7 @@ describe('Pareto frontier', () => {
         expect(f.points[i].perChip.expected).toBeLessThan(f.points[i - 1].perChip.expected);
       }
       // every point states its layout, and its chips add up
-      for (const p of f.points) expect(p.layout.tensorParallel * p.layout.pipelineStages).toBeGreaterThanOrEqual(p.chips);
+      for (const p of f.points) expect(p.layout.tensorParallel * p.layout.pipelineStages * p.layout.replicas).toBe(p.chips);
     }
   });
   it('reads the most per-chip throughput at or above an interactivity, or none', () => {
@@ -98,7 +98,7 @@ describe('KV hand-over (hand-worked)', () => {
 
 describe('plan', () => {
   const base = (over: Partial<PlanQuestion> = {}): PlanQuestion => ({
-    model: cat.modelById.get('llama-3.1-70b')!, chips: ['h100-sxm', 'mi300x', 'b200', 'cerebras-wse-3', 'groq-lpu-v1'].map(chip),
+    model: cat.modelById.get('llama-3.1-70b')!, chips: ['h100-sxm', 'b200', 'cerebras-wse-3', 'groq-lpu-v1'].map(chip),
     inputTokens: 1024, outputTokens: 1024, reserveFraction: reserve, targets: { ttftMs: 500, perUser: 50 }, load: { users: 1000 }, limits: {},
     serving: { chunkTokens: null }, ...over,
   });
@@ -127,7 +127,7 @@ describe('plan', () => {
     }
   });
   it('with prices on one basis, the cost winner is the lowest $/hour among the chips that meet the targets', () => {
-    const priced = base({ chips: [{ ...chip('h100-sxm'), usdPerChipHour: 3.99 }, { ...chip('mi300x'), usdPerChipHour: 1.71 }, chip('b200')] });
+    const priced = base({ chips: [{ ...chip('h100-sxm'), usdPerChipHour: 3.99 }, { ...chip('h200'), usdPerChipHour: 4.54 }, chip('b200')] });
     const p = plan(priced);
     const known = p.chips.map((c) => c.best).filter((d) => d && d.usdPerHour !== null);
     expect(p.winners.cost!.usdPerHour).toBe(Math.min(...known.map((d) => d!.usdPerHour!)));

@@ -11,9 +11,10 @@ export const Interconnect = z.object({
   id: z.string().regex(/^[a-z0-9][a-z0-9.-]*$/),
   name: z.string().min(1),
   kind: InterconnectKind,
-  /** per port (per chip), per direction, GB/s */
-  bandwidthGBs: Figure,
-  collectiveLatencyUs: Figure,
+  /** per port (per chip), per direction, GB/s; null when unpublished */
+  bandwidthGBs: Figure.nullable(),
+  /** small-message collective latency, µs; null when not found */
+  collectiveLatencyUs: Figure.nullable(),
   hopLatencyUs: Figure.nullable(),
   notes: z.array(z.string()).default([]),
   sources: z.record(z.string(), Source),
@@ -35,7 +36,7 @@ export function parseInterconnects(raw: unknown, where = 'data/interconnects.jso
     for (const f of ['bandwidthGBs', 'collectiveLatencyUs', 'hopLatencyUs'] as const) {
       for (const key of ic[f]?.sources ?? []) if (!(key in ic.sources)) throw new Error(`${where} (${ic.id}): field ${f}.sources: source "${key}" is not in the entry's sources`);
     }
-    if (!(ic.bandwidthGBs.value > 0)) throw new Error(`${where} (${ic.id}): field bandwidthGBs.value: must be positive`);
+    if (ic.bandwidthGBs && !(ic.bandwidthGBs.value > 0)) throw new Error(`${where} (${ic.id}): field bandwidthGBs.value: must be positive`);
     return ic;
   });
   const seen = new Set<string>();

@@ -131,11 +131,6 @@ export function loadCatalog(dataDir = DATA_DIR, opts: { efficiency?: boolean } =
   const asCatalogError = <T>(f: () => T): T => { try { return f(); } catch (e) { throw new CatalogError((e as Error).message); } };
   const prices = asCatalogError(() => loadPrices(join(dataDir, 'prices.json')));
   const interconnects = asCatalogError(() => loadInterconnects(join(dataDir, 'interconnects.json')));
-  if (interconnects.length) {
-    for (const c of chips) {
-      if (c.link.interconnect && !interconnects.some((i) => i.id === c.link.interconnect)) throw new CatalogError(`data/chips/${c.id}.json (chip ${c.id}): field link.interconnect: unknown interconnect "${c.link.interconnect}"`);
-    }
-  }
   for (const id of prices.byChip.keys()) if (!chipById.has(id)) throw new CatalogError(`data/prices.json: field chips.${id}: unknown chip "${id}"`);
   return {
     chips, models, measurements, efficiency, plan, prices, interconnects, chipById, modelById,

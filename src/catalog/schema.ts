@@ -91,8 +91,6 @@ export const Chip = z.object({
     domainSize: MaybeFigure,
     /** largest deployment the vendor describes (chips), if any */
     maxChips: MaybeFigure.optional(),
-    /** id of the chip's scale-out link in data/interconnects.json */
-    interconnect: z.string().optional(),
   }),
   price: z.object({
     purchaseUsd: MaybeFigure.optional(),

@@ -92,7 +92,7 @@ export function chipFrontier(q: FrontierQuestion, c: FrontierChip, keepAll = fal
     let step1: Cases | undefined;
     for (const batch of cfg.batches) {
       evaluations++;
-      const ev = evaluateConfig(w, { weights: cfg.weights, kv: cfg.kv, chips: cfg.chips, batch }, step1);
+      const ev = evaluateConfig(w, { weights: cfg.weights, kv: cfg.kv, layout: cfg.layout, chips: cfg.chips, batch }, step1);
       if (!ev) continue;
       if (batch === 1) step1 = ev.stepSeconds;
       const s = colocatedServing(ev, q.inputTokens, q.outputTokens, q.serving);

@@ -75,7 +75,7 @@ function sideEvaluations(w: Workload, prefillOnly: boolean): Evaluation[] {
   for (const cfg of configurations(w)) {
     let step1: Cases | undefined;
     for (const batch of prefillOnly ? [1] : cfg.batches) {
-      const ev = evaluateConfig(w, { weights: cfg.weights, kv: cfg.kv, chips: cfg.chips, batch }, step1);
+      const ev = evaluateConfig(w, { weights: cfg.weights, kv: cfg.kv, layout: cfg.layout, chips: cfg.chips, batch }, step1);
       if (!ev) continue;
       if (batch === 1) step1 = ev.stepSeconds;
       out.push(ev);

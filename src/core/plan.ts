@@ -132,7 +132,7 @@ export function planChip(q: PlanQuestion, c: PlanChip, opts: { exhaustive?: bool
     let step1: Cases | undefined;
     const at = (batch: number): Deployment | null => {
       evaluations++;
-      const ev = evaluateConfig(w, { weights: cfg.weights, kv: cfg.kv, chips: cfg.chips, batch }, step1);
+      const ev = evaluateConfig(w, { weights: cfg.weights, kv: cfg.kv, layout: cfg.layout, chips: cfg.chips, batch }, step1);
       if (!ev) return null;
       if (batch === 1) step1 = ev.stepSeconds;
       const d = deployment(w, c, ev, colocatedServing(ev, q.inputTokens, q.outputTokens, q.serving), q.load, q.targets);

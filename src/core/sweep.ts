@@ -1,10 +1,10 @@
 // The one place a deployment configuration becomes an evaluation, and the configurations a sweep tries.
-// Frontier, plan and disaggregation all go through evaluateConfig(); when the core states its own layouts
-// (src/core/layout.ts), candidateChipCounts() and evaluateConfig() are what change.
+// Frontier, plan and disaggregation all go through evaluateConfig(), which forces a layout on the core's estimate().
 import type { Chip, Family, Model, NumberFormat } from '../catalog/schema.ts';
 import { estimate } from './estimate.ts';
 import { fit } from './fit.ts';
 import { computeFormat, defaultFormats } from './formats.ts';
+import { tensorDegrees, vendorLayout, type Layout, type SplitRule } from './layout.ts';
 import type { Bottleneck, Range } from './types.ts';
 
 /** What is served and on which kind of chip; everything a sweep holds fixed. */
@@ -17,11 +17,14 @@ export interface Workload {
   reserveFraction: number;
 }
 
-/** One configuration of one serving instance (a replica). */
-export interface Config { weights: NumberFormat; kv: NumberFormat; chips: number; batch: number }
+/** One instance (a replica) laid out on `tensorParallel × pipelineStages` chips. */
+export interface InstanceLayout { tensorParallel: number; pipelineStages: number }
 
-/** How one instance is laid out. Replicas are counted by the plan, not here (an instance is one replica). */
-export interface DeploymentLayout { tensorParallel: number; pipelineStages: number; replicas: number; expertParallel: number }
+/** One configuration of one serving instance. `chips` = tensorParallel × pipelineStages. */
+export interface Config { weights: NumberFormat; kv: NumberFormat; layout: InstanceLayout; chips: number; batch: number }
+
+/** How a deployment is laid out (the core's layout; an instance is one replica until the plan counts them). */
+export type DeploymentLayout = Layout;
 
 /** Triples ordered by case: [optimistic, expected, pessimistic] (the pessimistic case is slower in every term). */
 export type Cases = [number, number, number];
@@ -29,9 +32,9 @@ export type Cases = [number, number, number];
 export interface Evaluation {
   config: Config;
   layout: DeploymentLayout;
-  /** seconds per decode step at the configuration's batch, per case */
+  /** seconds per decode step at the configuration's batch (the step alone), per case */
   stepSeconds: Cases;
-  /** seconds to prefill one prompt on the instance (alone), per case; null when the chip's compute is unpublished */
+  /** seconds to prefill one prompt on an idle instance, per case; null when the chip's compute is unpublished */
   prefillSeconds: Cases | null;
   /** seconds per decode step at batch 1 (the weight read a chunked prefill shares), per case */
   step1Seconds: Cases;
@@ -51,8 +54,14 @@ export function sweepFormats(chip: Chip, only?: NumberFormat): NumberFormat[] {
   return out;
 }
 
-/** An assumed engine limit on concurrent sequences per instance (not a sourced figure; answers state it). */
+/** Concurrent sequences per instance at most: vLLM's default --max-num-seqs on ≥ 70 GiB GPUs such as H100 and MI300X
+ *  (data/serving.json, engineLimits.vllm.maxNumSeqs; 256 on smaller GPUs). Answers state it. */
 export const ENGINE_MAX_BATCH = 1024;
+
+/** How the chip's software splits a model: tensor parallel, its compiler's spatial pipeline, or one card per copy. */
+export function splitRule(chip: Chip): SplitRule {
+  return chip.deployment?.rule ?? (chip.runs.kind === 'hardwired' ? 'single' : 'tensor-parallel');
+}
 
 /** Fewest chips that hold the weights and one sequence (the vendor's fast-tier rule where it has one). */
 export function minimumChips(w: Workload, weights: NumberFormat, kv: NumberFormat): number | null {
@@ -61,33 +70,46 @@ export function minimumChips(w: Workload, weights: NumberFormat, kv: NumberForma
 }
 
 /**
- * Chip counts per instance to try: the fewest that fit, then larger instances (more memory for KV, wider tensor
- * parallelism): powers of two up to the scale-up domain, and a few multiples of the minimum beyond it.
+ * Instance layouts to try. Tensor-parallel chips: every legal degree (dividing the attention heads, within the scale-up
+ * domain) with the fewest pipeline stages that hold the model, and two and four times as many (room for KV, or a fast
+ * tier). Spatial chips (the vendor's compiler splits the model): the fewest chips that fit and a few multiples.
+ * Single-card chips: one card.
  */
-export function candidateChipCounts(w: Workload, weights: NumberFormat, kv: NumberFormat): number[] {
+export function candidateLayouts(w: Workload, weights: NumberFormat, kv: NumberFormat): InstanceLayout[] {
   const n0 = minimumChips(w, weights, kv);
   if (n0 === null) return [];
+  const rule = splitRule(w.chip);
+  if (rule === 'single') return [{ tensorParallel: 1, pipelineStages: 1 }];
   const cap = w.chip.link.maxChips?.value ?? Infinity;
-  if (w.chip.runs.kind === 'hardwired') return [n0];
-  const domain = Math.max(1, w.chip.link.domainSize?.value ?? 1);
-  const out = new Set<number>([n0]);
-  for (let p = 1; p <= domain; p *= 2) if (p > n0) out.add(p);
-  if (domain > n0) out.add(domain);
-  for (const k of [1.25, 1.5, 2, 3, 4]) out.add(Math.ceil(n0 * k));
-  return [...out].filter((n) => n <= cap).sort((a, b) => a - b);
-}
-
-/** Batches to try on an instance: powers of two up to what its memory holds, and that maximum itself. */
-export function candidateBatches(maxBatch: number | null): number[] {
-  if (maxBatch === null) return [1];
-  const top = Math.min(maxBatch, ENGINE_MAX_BATCH);
-  const out: number[] = [];
-  for (let b = 1; b <= top; b *= 2) out.push(b);
-  if (out[out.length - 1] !== top && top >= 1) out.push(top);
+  const out: InstanceLayout[] = [];
+  if (rule === 'spatial') {
+    const counts = new Set([1, 1.25, 1.5, 2, 3, 4].map((k) => Math.ceil(n0 * k)).filter((n) => n <= cap));
+    for (const n of counts) {
+      const l = vendorLayout('spatial', w.model, n, n);
+      if (l) out.push({ tensorParallel: l.tensorParallel, pipelineStages: l.pipelineStages });
+    }
+    return out;
+  }
+  const layers = w.model.layers;
+  for (const t of tensorDegrees(w.model, w.chip, Number.MAX_SAFE_INTEGER)) {
+    const p1 = Math.ceil(n0 / t);
+    for (const p of new Set([p1, 2 * p1, 4 * p1])) if (p <= layers && t * p <= cap) out.push({ tensorParallel: t, pipelineStages: p });
+  }
   return out;
 }
 
-/** Largest batch an instance of `chips` holds at the workload's context (null when capacity is unpublished). */
+/** Batches to try on an instance: powers of two up to what its memory holds (and the engine schedules), and that. */
+export function candidateBatches(maxBatch: number | null): number[] {
+  if (maxBatch === null) return [1];
+  const top = Math.min(maxBatch, ENGINE_MAX_BATCH);
+  if (top < 1) return [];
+  const out: number[] = [];
+  for (let b = 1; b <= top; b *= 2) out.push(b);
+  if (out[out.length - 1] !== top) out.push(top);
+  return out;
+}
+
+/** Largest batch an instance of `chips` holds at the workload's context (0 when it does not fit; null = unpublished). */
 export function instanceMaxBatch(w: Workload, weights: NumberFormat, kv: NumberFormat, chips: number): number | null {
   const f = fit({ model: w.model, chip: w.chip, weights, kv, contextTokens: w.inputTokens + w.outputTokens, batch: 1, chips, reserveFraction: w.reserveFraction });
   if (!f.fits) return 0;
@@ -97,36 +119,37 @@ export function instanceMaxBatch(w: Workload, weights: NumberFormat, kv: NumberF
 const sorted = (r: Range): Cases => [r.low, r.expected, r.high];
 
 /**
- * The core's answer for one configuration, or null when it does not fit. `step1` is the same instance's batch-1 step
- * when the caller already has it (a sweep evaluates batch 1 first), saving a second estimate.
+ * The core's answer for one configuration (its layout forced, one replica), or null when it does not fit. `step1` is the
+ * same instance's batch-1 step when the caller already has it (a sweep evaluates batch 1 first), saving an estimate.
  */
 export function evaluateConfig(w: Workload, c: Config, step1Known?: Cases): Evaluation | null {
-  const e = estimate({ model: w.model, chip: w.chip, family: w.family, weights: c.weights, kv: c.kv, inputTokens: w.inputTokens, outputTokens: w.outputTokens, batch: c.batch, chips: c.chips, reserveFraction: w.reserveFraction });
-  if (!e.fit.fits || !e.decode || !e.layout) return null;
-  const step = sorted(e.decode.msPerToken).map((x) => x / 1e3) as Cases;
-  // TTFT in the core is one prompt's prefill plus a first decode step at the batch; take the step back out
-  const ttft = e.prefill?.ttftMs && w.inputTokens > 0 ? sorted(e.prefill.ttftMs) : null;
-  const prefill = ttft ? ttft.map((t, i) => Math.max(0, t / 1e3 - step[i])) as Cases : w.inputTokens === 0 ? [0, 0, 0] as Cases : null;
+  const base = { model: w.model, chip: w.chip, family: w.family, weights: c.weights, kv: c.kv, inputTokens: w.inputTokens, outputTokens: w.outputTokens,
+    chips: c.chips, reserveFraction: w.reserveFraction, layout: { tensorParallel: c.layout.tensorParallel, pipelineStages: c.layout.pipelineStages, replicas: 1 } };
+  const e = estimate({ ...base, batch: c.batch });
+  if (!e.decode || !e.layout || e.batch < c.batch) return null;
+  const step = sorted(e.decode.stepMs).map((x) => x / 1e3) as Cases;
+  const idle = e.prefill?.idleTtftMs ?? null;
+  const prefill = w.inputTokens === 0 ? [0, 0, 0] as Cases : idle ? sorted(idle).map((x) => x / 1e3) as Cases : null;
   let step1 = c.batch === 1 ? step : step1Known ?? step;
   if (c.batch > 1 && !step1Known) {
-    const one = estimate({ model: w.model, chip: w.chip, family: w.family, weights: c.weights, kv: c.kv, inputTokens: w.inputTokens, outputTokens: w.outputTokens, batch: 1, chips: c.chips, reserveFraction: w.reserveFraction });
-    if (one.decode) step1 = sorted(one.decode.msPerToken).map((x) => x / 1e3) as Cases;
+    const one = estimate({ ...base, batch: 1 });
+    if (one.decode) step1 = sorted(one.decode.stepMs).map((x) => x / 1e3) as Cases;
   }
   return {
-    config: c,
-    layout: { tensorParallel: e.layout.tensorParallel, pipelineStages: e.layout.pipelineStages, replicas: 1, expertParallel: 1 },
+    config: c, layout: e.layout,
     stepSeconds: step, prefillSeconds: prefill, step1Seconds: step1, bottleneck: e.decode.bottleneck,
     powerW: w.chip.powerW?.value ?? null, maxBatch: e.fit.maxBatchAtContext,
   };
 }
 
-/** Every configuration of a chip the sweep would try (formats × chip counts × batches), lazily. */
-export function* configurations(w: Workload, only?: NumberFormat): Generator<{ weights: NumberFormat; kv: NumberFormat; chips: number; batches: number[] }> {
+/** Every instance configuration of a chip the sweep would try (formats × layouts, with their batches), lazily. */
+export function* configurations(w: Workload, only?: NumberFormat): Generator<{ weights: NumberFormat; kv: NumberFormat; layout: InstanceLayout; chips: number; batches: number[] }> {
   for (const weights of sweepFormats(w.chip, only)) {
     const kv = defaultFormats(w.chip, weights).kv;
-    for (const chips of candidateChipCounts(w, weights, kv)) {
+    for (const layout of candidateLayouts(w, weights, kv)) {
+      const chips = layout.tensorParallel * layout.pipelineStages;
       const batches = candidateBatches(instanceMaxBatch(w, weights, kv, chips));
-      if (batches.length && batches[0] >= 1) yield { weights, kv, chips, batches };
+      if (batches.length) yield { weights, kv, layout, chips, batches };
     }
   }
 }

@@ -2,7 +2,8 @@
 import type { Catalog } from '../catalog/load.ts';
 import { priceOf } from '../catalog/prices.ts';
 import type { Chip } from '../catalog/schema.ts';
-import type { DeploymentLayout } from '../core/sweep.ts';
+import { describeLayout } from '../core/layout.ts';
+import { splitRule, type DeploymentLayout } from '../core/sweep.ts';
 import type { Source } from '../reply/reply.ts';
 
 export interface PricedChip { chip: Chip; family: ReturnType<Catalog['family']>; usdPerChipHour: number | null }
@@ -12,13 +13,9 @@ export function priced(cat: Catalog, chip: Chip): PricedChip {
   return { chip, family: cat.family(chip), usdPerChipHour: priceOf(cat.prices, chip.id) };
 }
 
-/** "TP8 × PP2, 4 replicas" — the layout in one line. */
-export function layoutLine(l: DeploymentLayout, withReplicas = true): string {
-  const parts = [`TP${l.tensorParallel}`];
-  if (l.pipelineStages > 1) parts.push(`PP${l.pipelineStages}`);
-  if (l.expertParallel > 1) parts.push(`EP${l.expertParallel}`);
-  const core = parts.join(' × ');
-  return withReplicas && l.replicas > 1 ? `${core}, ${l.replicas.toLocaleString('en-US')} replicas` : core;
+/** The layout in one line, as the core says it ("TP8 × PP2 × 4 replicas", "one pipeline over 432 chips (the compiler's own split)"). */
+export function layoutLine(l: DeploymentLayout, chip: Chip): string {
+  return describeLayout(l, splitRule(chip), chip.unit);
 }
 
 /** What the prices rest on, said once: the basis, or that prices are unknown. */

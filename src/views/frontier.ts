@@ -46,8 +46,8 @@ export function frontierView(cat: Catalog, ask: FrontierAsk, result: ChipFrontie
     const y = (p: typeof most) => { const r = metricOf(p, m); return r ? fmt.range(r) : `${fmt.range(p.perChip)} per chip (${m === 'kw' ? 'per kW' : 'per $/hour'} unknown)`; };
     return {
       name: f.chip.name,
-      value: `reaches **${fmt.num(fastest.perUser.expected)}** tok/s per user (${fastest.chips}× ${fastest.weights.toUpperCase()}, ${layoutLine(fastest.layout)}, batch ${fastest.batch}); `
-        + `most throughput ${y(most)} at ${fmt.num(most.perUser.expected)} tok/s per user (${most.chips}× ${most.weights.toUpperCase()}, batch ${most.batch})`,
+      value: `reaches **${fmt.num(fastest.perUser.expected)}** tok/s per user (${fastest.weights.toUpperCase()}, ${layoutLine(fastest.layout, f.chip)}, batch ${fastest.batch}); `
+        + `most throughput ${y(most)} at ${fmt.num(most.perUser.expected)} tok/s per user (${most.weights.toUpperCase()}, ${layoutLine(most.layout, f.chip)}, batch ${most.batch})`,
       inline: false,
     };
   });

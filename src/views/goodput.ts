@@ -43,7 +43,7 @@ function colocatedRow(label: string, d: Deployment | null, g: Goodput | null, cl
 export function goodputReply(cat: Catalog, ask: GoodputAsk): Reply {
   const r = goodput({ model: ask.model, a: ask.a, b: ask.b, inputTokens: ask.inputTokens, outputTokens: ask.outputTokens,
     reserveFraction: cat.efficiency.runtimeReserve.fraction, targets: ask.targets, users: ask.users, serving: { chunkTokens: ask.chunkTokens },
-    link: ask.link ? { bandwidthGBs: ask.link.ic.bandwidthGBs.value, latencyUs: (ask.link.ic.hopLatencyUs ?? ask.link.ic.collectiveLatencyUs).value } : null });
+    link: coreLink(ask) });
   return goodputView(cat, ask, r);
 }
 
@@ -61,9 +61,11 @@ export function goodputView(cat: Catalog, ask: GoodputAsk, r: GoodputAnswer): Re
   ];
   const fields = [];
   if (d) {
-    const link = ask.link
-      ? `${fmt.bytes(d.kvBytes)} of KV per prompt over ${ask.link.ic.name} (${fmt.num(ask.link.ic.bandwidthGBs.value)} GB/s per port, ${d.lanes} in parallel; ${ask.link.why}): **${fmt.ms(d.kvTransferMs!.expected)}**`
-      : `${fmt.bytes(d.kvBytes)} of KV per prompt; **the link speed is unknown** (no interconnect data loaded), so the hand-over is left out of the first token and the split's figures are optimistic`;
+    const ic = ask.link?.ic;
+    const latency = ic ? (ic.hopLatencyUs ?? ic.collectiveLatencyUs) : null;
+    const link = ic && ic.bandwidthGBs && d.kvTransferMs
+      ? `${fmt.bytes(d.kvBytes)} of KV per prompt over ${ic.name} (${fmt.num(ic.bandwidthGBs.value)} GB/s per port, ${d.lanes} in parallel${latency ? `, ${fmt.num(latency.value)} µs latency` : ', latency not published (left out)'}; ${ask.link!.why}): **${fmt.ms(d.kvTransferMs.expected)}**`
+      : `${fmt.bytes(d.kvBytes)} of KV per prompt; **the link speed is unknown** (${ic ? `${ic.name} publishes no bandwidth` : 'no interconnect data loaded'}), so the hand-over is left out of the first token and the split's figures are optimistic`;
     fields.push({ name: 'KV hand-over', value: link, inline: false });
     fields.push({ name: 'The split', value: `${d.prefill.instances} prefill instance${d.prefill.instances === 1 ? '' : 's'} of ${fmt.count(d.prefill.chipsPerInstance, A.unit)} (${d.prefill.weights.toUpperCase()}, ${fmt.num(d.prefill.utilisation * 100, 2)}% busy, ${fmt.msRange(d.prefill.prefillMs)} a prompt); ${d.decode.replicas} decode replica${d.decode.replicas === 1 ? '' : 's'} of ${fmt.count(d.decode.chipsPerReplica, B.unit)} (${d.decode.weights.toUpperCase()}, batch ${d.decode.batch}, ${fmt.msRange(d.decode.stepMs)} a step)`, inline: false });
   } else if (r.disaggReason) fields.push({ name: 'The split', value: `No split meets the targets: ${r.disaggReason}.`, inline: false });
@@ -99,16 +101,23 @@ export function goodputView(cat: Catalog, ask: GoodputAsk, r: GoodputAnswer): Re
       priceNote(cat, [A, B]),
     ],
     sources: dedupe([...(isPair ? [LPX_CLAIM.source] : []), ...chipSources(A).slice(0, 2), ...chipSources(B).slice(0, 2), ...priceSources(cat, [A, B]), ...linkSources(ask)], 8),
-    data: { model: ask.model.id, users: ask.users, targets: t, link: ask.link ? { id: ask.link.ic.id, bandwidthGBs: ask.link.ic.bandwidthGBs.value, why: ask.link.why } : null,
+    data: { model: ask.model.id, users: ask.users, targets: t, link: ask.link ? { id: ask.link.ic.id, bandwidthGBs: ask.link.ic.bandwidthGBs?.value ?? null, why: ask.link.why } : null,
       colocatedA: r.colocatedA, colocatedB: r.colocatedB, disagg: d, disaggReason: r.disaggReason ?? null, perMwRatioSplitOverA: ratio,
       claim: isPair ? { factor: LPX_CLAIM.factor, text: LPX_CLAIM.text, kind: 'vendor', source: LPX_CLAIM.source } : null, evaluations: r.evaluations },
   });
 }
 
+/** The link as the core takes it: a bandwidth and a latency (0 when unpublished, said in the answer); null when the speed is unknown. */
+function coreLink(ask: GoodputAsk): { bandwidthGBs: number; latencyUs: number } | null {
+  const ic = ask.link?.ic;
+  if (!ic?.bandwidthGBs) return null;
+  return { bandwidthGBs: ic.bandwidthGBs.value, latencyUs: (ic.hopLatencyUs ?? ic.collectiveLatencyUs)?.value ?? 0 };
+}
+
 function linkSources(ask: GoodputAsk): Source[] {
   if (!ask.link) return [];
   const ic = ask.link.ic;
-  return ic.bandwidthGBs.sources.map((k) => ic.sources[k]).filter(Boolean).map((s) => ({ label: `${ic.name}: ${s.title ?? s.url}, ${s.date}`, url: s.url }));
+  return [...(ic.bandwidthGBs?.sources ?? []), ...((ic.hopLatencyUs ?? ic.collectiveLatencyUs)?.sources ?? [])].map((k) => ic.sources[k]).filter(Boolean).map((s) => ({ label: `${ic.name}: ${s.title ?? s.url}, ${s.date}`, url: s.url }));
 }
 
 /** Why the model's ratio differs from the claim, from the figures themselves. */

@@ -1,7 +1,7 @@
 // /plan as a reply: per chip, the cheapest deployment meeting the targets at the load (or the closest it gets),
 // then the winners by cost, power and latency headroom.
 import type { Catalog } from '../catalog/load.ts';
-import type { Model, NumberFormat } from '../catalog/schema.ts';
+import type { Chip, Model, NumberFormat } from '../catalog/schema.ts';
 import { planChart } from '../charts/deploy.ts';
 import { plan, type ChipPlan, type Deployment, type Limits, type Load, type Plan, type Targets } from '../core/plan.ts';
 import { ENGINE_MAX_BATCH } from '../core/sweep.ts';
@@ -24,8 +24,8 @@ export interface PlanAsk {
 const usd = (x: number | null) => (x === null ? 'unknown' : `$${fmt.num(x, 3)}`);
 const loadText = (l: Load) => ('users' in l ? `${l.users.toLocaleString('en-US')} concurrent users` : `${fmt.num(l.requestsPerSecond)} requests/s`);
 
-function deploymentLine(d: Deployment, unit: string): string {
-  return `${fmt.count(d.chips, unit)} (${d.layout.replicas.toLocaleString('en-US')} × ${d.chipsPerReplica}, ${layoutLine({ ...d.layout, replicas: 1 })}), ${d.weights.toUpperCase()}, batch ${d.batch}`;
+function deploymentLine(d: Deployment, chip: Chip): string {
+  return `${fmt.count(d.chips, chip.unit)}: ${layoutLine(d.layout, chip)}, ${d.weights.toUpperCase()}, batch ${d.batch} per replica`;
 }
 
 function row(c: ChipPlan): string[] {
@@ -52,7 +52,7 @@ export function planView(cat: Catalog, ask: PlanAsk, result: Plan): Reply {
   const goal = `first token ≤ ${fmt.ms(t.ttftMs)}, ≥ ${fmt.num(t.perUser)} tokens/s per user, ${loadText(ask.load)}`;
   const title = `${ask.model.name}: cheapest deployment for ${goal}`;
   const met = result.chips.filter((c) => c.best);
-  const unit = (id: string) => ask.chips.find((c) => c.chip.id === id)?.chip.unit ?? 'chip';
+  const chipOf = (id: string) => ask.chips.find((c) => c.chip.id === id)!.chip;
   const name = (id: string) => ask.chips.find((c) => c.chip.id === id)?.chip.name ?? id;
   let summary: string;
   const fields = [];
@@ -69,7 +69,7 @@ export function planView(cat: Catalog, ask: PlanAsk, result: Plan): Reply {
     summary = `${met.length} of ${result.chips.length} chips meet it. ${parts.join('; ')}.`;
     for (const [label, d] of [['By cost', w.cost], ['By power', w.power], ['By latency headroom', w.headroom]] as const) {
       if (!d) continue;
-      fields.push({ name: `${label}: ${name(d.chip)}`, value: `${deploymentLine(d, unit(d.chip))}; ${fmt.range(d.perUser, 'tok/s')} per user, first token ${fmt.msRange(d.ttftMs)}; ${d.kw !== null ? `${fmt.num(d.kw)} kW, ` : ''}${d.usdPerHour !== null ? `${usd(d.usdPerHour)}/hour, ` : ''}bound by ${d.bottleneck}`, inline: false });
+      fields.push({ name: `${label}: ${name(d.chip)}`, value: `${deploymentLine(d, chipOf(d.chip))}; ${fmt.range(d.perUser, 'tok/s')} per user, first token ${fmt.msRange(d.ttftMs)}; ${d.kw !== null ? `${fmt.num(d.kw)} kW, ` : ''}${d.usdPerHour !== null ? `${usd(d.usdPerHour)}/hour, ` : ''}bound by ${d.bottleneck}`, inline: false });
     }
   }
   const why = result.chips.filter((c) => !c.best && c.reason).map((c) => `${c.chip.name}: ${c.reason}`);
