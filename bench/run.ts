@@ -43,8 +43,9 @@ const result = {
 if (json) console.log(JSON.stringify(result, null, 2));
 else {
   console.log('core');
-  console.log(`  evaluations per second (one core): ${core.evaluationsPerSecond.toLocaleString('en-US')} median of five windows (best ${core.bestWindowPerSecond.toLocaleString('en-US')})`);
-  console.log(`  full sweep: ${core.sweepEvaluations.toLocaleString('en-US')} evaluations (chips × models × 5 formats × 8 batches × 4 contexts) in ${core.sweepMs.toLocaleString('en-US')} ms; again, warm: ${core.warmSweepMs.toLocaleString('en-US')} ms (${core.sweepOrderPerSecond.toLocaleString('en-US')}/s in catalog order)`);
+  console.log(`  layout evaluations per second (one core; one laid-out deployment at one batch, three cases, decode + prefill): ${core.layoutEvaluationsPerSecond.toLocaleString('en-US')} median of five windows (best ${core.bestWindowPerSecond.toLocaleString('en-US')}; ${core.preparedLayouts.toLocaleString('en-US')} layouts)`);
+  console.log(`  whole answers per second (estimate(): choose the deployment, then every figure with its range): ${core.answersPerSecond.toLocaleString('en-US')}`);
+  console.log(`  full sweep: ${core.sweepEvaluations.toLocaleString('en-US')} answers (chips × models × 5 formats × 8 batches × 4 contexts) in ${core.sweepMs.toLocaleString('en-US')} ms`);
   console.log('questions (every chip that can run the model, 1K in / 1K out; /plan at 1,000 users, TTFT 500 ms, 50 tok/s per user)');
   for (const d of deploy) console.log(`  ${d.question.padEnd(9)} ${d.model.padEnd(14)} ${d.chips} chips: median ${d.medianMs} ms (max ${d.maxMs} ms), ${d.evaluations.toLocaleString('en-US')} evaluations`);
   console.log('HTTP round trip, signed Discord /fit over loopback');

@@ -8,7 +8,7 @@ import { DEFAULT_INPUT, DEFAULT_OUTPUT } from '../src/views/defaults.ts';
 import { estimateReply } from '../src/views/estimate.ts';
 import { buildScenario, isReply, pickModel } from '../src/views/scenario.ts';
 import { count, type Command, type Context } from './command.ts';
-import { batchOption, FORMAT_CHOICES, formatOption, tokensOption } from './scenario.ts';
+import { batchOption, DEPLOYMENT_OPTION, deploymentOption, FORMAT_CHOICES, formatOption, tokensOption } from './scenario.ts';
 
 const Input = z.object({
   model: z.string().min(1),
@@ -20,6 +20,8 @@ const Input = z.object({
   input: tokensOption('input').optional(),
   output: count('output', 10_000_000).optional(),
   'spec-decode': z.string().optional(),
+  deployment: deploymentOption.optional(),
+  'tpot-ms': z.coerce.number({ message: 'tpot-ms is a number of milliseconds' }).positive('tpot-ms must be above 0').max(60_000, 'tpot-ms is at most 60,000').optional(),
 });
 type Input = z.infer<typeof Input>;
 
@@ -34,15 +36,17 @@ export const estimateCommand: Command<Input> = {
     { name: 'batch', description: 'Concurrent sequences, or "max" (default 1)', type: 'string' },
     { name: 'input', description: `Prompt tokens (default ${DEFAULT_INPUT})`, type: 'integer' },
     { name: 'output', description: `Output tokens (default ${DEFAULT_OUTPUT})`, type: 'integer' },
+    DEPLOYMENT_OPTION,
+    { name: 'tpot-ms', description: 'With batch max: keep each token within this many ms (default 200, MLPerf Server)', type: 'integer' },
   ],
   input: Input,
   run(o, ctx) {
     const spec = o['spec-decode'] ? parseSpecDecode(o['spec-decode'], ctx) : undefined;
     if (isReply(spec)) return spec;
-    const built = buildScenario(ctx.catalog, { ...o, specDecode: spec }, { input: DEFAULT_INPUT, output: DEFAULT_OUTPUT });
+    const built = buildScenario(ctx.catalog, { ...o, specDecode: spec, tpotMs: o['tpot-ms'] }, { input: DEFAULT_INPUT, output: DEFAULT_OUTPUT });
     if (isReply(built)) return built;
     const e = estimate(built.scenario);
-    return estimateReply(e, built.notes, built.scenario.chip, built.scenario.model);
+    return estimateReply(e, built.notes, built.scenario.chip, built.scenario.model, ctx.catalog);
   },
 };
 

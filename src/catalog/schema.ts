@@ -247,6 +247,8 @@ export const Family = z.object({
   prefillEfficiency: Constant.optional(),
   /** what the fitted constants rest on: measured (independent or MLPerf rows), vendor claims only, or borrowed */
   evidence: z.enum(['measured', 'vendor claim', 'borrowed']).optional(),
+  /** the batches the rows behind a vendor-claim family were stated at (answers elsewhere are extrapolations) */
+  evidenceBatches: z.array(z.number()).optional(),
   /** for chips whose compute is unpublished: the effective dense TFLOPS per chip implied by a calibration row */
   impliedTflops: Constant.optional(),
 });

@@ -150,8 +150,9 @@ export function calibrate(inputs: Inputs): { efficiency: Efficiency; log: FitLog
     const fittedRows = fp.fit.flatMap((f) => f.rows).map((id) => inputs.measurements.find((m) => m.id === id)!);
     const evidence = fittedRows.some((r) => r.kind === 'independent' || r.kind === 'mlperf') ? 'measured' as const
       : fittedRows.length ? 'vendor claim' as const : 'borrowed' as const;
+    const batches = [...new Set(fittedRows.map((r) => r.batch).filter((b): b is number => typeof b === 'number'))].sort((a, b) => a - b);
     const fam: Family = {
-      name: fp.name, evidence,
+      name: fp.name, evidence, ...(evidence === 'vendor claim' ? { evidenceBatches: batches } : {}),
       bandwidthEfficiency: need('bandwidthEfficiency'), computeEfficiency: need('computeEfficiency'),
       layerFloorUs: need('layerFloorUs'), hopLatencyUs: need('hopLatencyUs'),
       dequantBandwidthEfficiency: dequant,

@@ -47,7 +47,12 @@ function evaluate(sc: Scenario, layout: Layout, batch: number): Candidate {
   const replicaBatch = Math.max(1, Math.ceil(batch / layout.replicas));
   const replicaFit = replicaFitOf(sc, layout.tensorParallel * layout.pipelineStages, replicaBatch);
   const prepared = prepare(sc.model, sc.chip, sc.family, sc.weights, sc.kv, layout, replicaFit);
-  const seconds = decodeSeconds(prepared, replicaBatch, sc.inputTokens + sc.outputTokens / 2, 'expected');
+  // time between a user's tokens: the decode step plus the other users' prefills scheduled into it
+  let seconds = decodeSeconds(prepared, replicaBatch, sc.inputTokens + sc.outputTokens / 2, 'expected');
+  if (replicaBatch > 1 && sc.inputTokens > 0 && sc.outputTokens > 0) {
+    const pre = prefillSeconds(prepared, replicaBatch, sc.inputTokens, 'expected');
+    if (!Number.isNaN(pre)) seconds += ((replicaBatch - 1) / replicaBatch) * pre / sc.outputTokens;
+  }
   return { layout, replicaBatch, seconds, prepared, replicaFit };
 }
 

@@ -168,6 +168,10 @@ export function estimate(sc: Scenario): Estimate {
   if (d.replicaFit.maxBatchAtContext === null && replicaBatch > 1) notes.push(`${sc.chip.name} does not publish the size of the memory that holds the KV cache, so whether ${replicaBatch} sequences fit is unknown; the figures assume they do.`);
   if (!ttftKnown) notes.push(`${sc.chip.name} has no published compute figure, so time to first token is unknown and aggregate throughput leaves prefill out.`);
   if (d.note) notes.push(d.note);
+  const claimed = sc.family.evidence === 'vendor claim' ? sc.family.evidenceBatches ?? [] : [];
+  if (claimed.length && !claimed.some((b) => served >= b * 0.8 && served <= b * 1.25)) {
+    notes.push(`${sc.chip.name}'s constants rest on vendor claims stated at batch ${claimed.join(' and ')}; at batch ${served.toLocaleString('en-US')} this figure is an extrapolation from a vendor claim.`);
+  }
 
   const perUser = range3(1 / tpot[0], 1 / tpot[1], 1 / tpot[2]);
   // with no prompt the first token is the first decode step

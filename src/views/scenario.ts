@@ -35,6 +35,10 @@ export interface ScenarioOptions {
   input?: number;
   output?: number;
   specDecode?: SpecDecode;
+  /** deployment mode when no chip count is given */
+  deployment?: 'fastest' | 'system' | 'fewest';
+  /** the per-token latency `batch: max` must keep, ms (default: data/serving.json) */
+  tpotMs?: number;
 }
 
 export interface Built { scenario: Scenario; notes: string[] }
@@ -67,6 +71,9 @@ export function buildScenario(cat: Catalog, o: ScenarioOptions, defaults: { inpu
       inputTokens: input, outputTokens: output,
       batch: o.batch ?? 1, chips: o.chips ?? 'auto', reserveFraction: cat.efficiency.runtimeReserve.fraction,
       specDecode: o.specDecode,
+      mode: o.deployment,
+      tpotTargetMs: o.tpotMs ?? cat.serving.defaultTpotMs,
+      engineMaxBatch: cat.serving.engineMaxBatch(chip) ?? undefined,
     },
     notes,
   };
