@@ -161,6 +161,13 @@ describe('/disagg', () => {
     expect(renderText(unpublished)).toMatch(/link speed is unknown \(A vendor fabric with no published bandwidth \(test fixture\) publishes no bandwidth\)/);
     expect((unpublished.data as any).disagg.kvTransferMs).toBeNull();
   });
+  it('chunked prefill bounds how long a token waits behind a prompt on the colocated side', async () => {
+    const ask = { model: 'llama-3.1-70b', 'prefill-chip': 'h100', 'decode-chip': 'groq', users: '64', 'tok-s-user': '20' };
+    const whole = (await execute(disaggCommand, ask, ctx)).data as any;
+    const chunked = (await execute(disaggCommand, { ...ask, chunk: '512' }, ctx)).data as any;
+    const gap = (d: any) => d.colocatedA.deployment.worstGapMs.expected;
+    expect(gap(chunked)).toBeLessThan(gap(whole));
+  });
   it('the preset is the article’s pairing; a bad target is a private error', async () => {
     const r = await execute(disaggCommand, { preset: 'rubin-lpx' }, ctx);
     expect(r.title).toMatch(/Kimi K2.*Rubin.*Groq 3/);

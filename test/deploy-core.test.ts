@@ -135,6 +135,18 @@ describe('plan', () => {
     const d = p.winners.cost!;
     expect(d.usdPerMillionTokens!.expected).toBeCloseTo((d.usdPerHour! * 1e6) / (d.tokensPerSecond.expected * 3600), 6);
   });
+  it('a load in requests per second is carried by enough replicas', () => {
+    const q = base({ chips: [chip('h100-sxm')], load: { requestsPerSecond: 40 } });
+    const d = plan(q).chips[0].best!;
+    expect(d).not.toBeNull();
+    // each replica serves at most its full-occupancy rate; together they carry the 40 requests/s asked
+    const perReplica = d.requestsPerSecond.expected / d.layout.replicas;
+    expect(d.requestsPerSecond.expected).toBeCloseTo(40, 6);
+    expect(d.layout.replicas).toBeGreaterThanOrEqual(1);
+    const fewer = planChip(q, q.chips[0], { exhaustive: true, keepAll: true }).all!.filter((x) => meets(x, q.targets, q.limits));
+    expect(Math.min(...fewer.map((x) => x.chips))).toBe(d.chips);
+    expect(perReplica).toBeGreaterThan(0);
+  });
   it('limits exclude deployments; an impossible target gives the closest each chip gets', () => {
     const tight = plan(base({ limits: { maxChips: 7 } }));
     for (const c of tight.chips) if (c.best) expect(c.best.chips).toBeLessThanOrEqual(7);

@@ -18,6 +18,9 @@ export function layoutLine(l: DeploymentLayout, chip: Chip): string {
   return describeLayout(l, splitRule(chip), chip.unit);
 }
 
+/** What the sweeps try, said once for every answer that shows one. */
+export const SWEPT_LAYOUTS = 'layouts: each tensor-parallel degree that divides the attention heads within the scale-up domain, with the fewest pipeline stages that hold the model and 2× and 4× that (the vendor\u2019s own split on spatial chips, one card on single-card chips)';
+
 /** What the prices rest on, said once: the basis, or that prices are unknown. */
 export function priceNote(cat: Catalog, chips: Chip[]): string {
   if (cat.prices.basis === null) return 'No price file is loaded, so every cost is unknown (costs are never mixed across bases).';
