@@ -45,7 +45,7 @@ export function planChart(title: string, rows: { chip: string; chips: number; kw
     if (r.kw !== null) bars.push(bar(r.chip, order[1], { low: r.kw, expected: r.kw, high: r.kw }, r.kw.toLocaleString('en-US', { maximumSignificantDigits: 3 })));
     if (r.usdPerHour !== null) bars.push(bar(r.chip, order[2], { low: r.usdPerHour, expected: r.usdPerHour, high: r.usdPerHour }, `$${r.usdPerHour.toLocaleString('en-US', { maximumSignificantDigits: 3 })}`));
   }
-  const spec = facetBars(title, `the cheapest deployment per chip that meets the targets${all.length > 16 ? ' (the 16 with fewest chips)' : ''}; log scales, shorter is better`, bars, order);
+  const spec = facetBars(title, `the cheapest deployment per chip that meets the targets${all.length > 16 ? ' (the 16 with fewest chips)' : ''}; log scales, shorter is better; no bar = unknown`, bars, order);
   return { spec, alt: rows.map((r) => `${r.chip}: ${r.chips} chips${r.kw !== null ? `, ${Math.round(r.kw)} kW` : ''}`).join('; ') };
 }
 
@@ -59,6 +59,6 @@ export function goodputChart(title: string, rows: { label: string; perChip: Rang
     if (r.perUsd) bars.push(bar(r.label, order[2], r.perUsd, fmt(r.perUsd.expected)));
   }
   if (!bars.length) return undefined;
-  const spec = facetBars(title, 'goodput: requests served within both targets; whisker = range; longer is better; log scales', bars, order);
+  const spec = facetBars(title, 'goodput: requests served within both targets; whisker = range; longer is better; log scales; no bar = unknown (power or price unpublished)', bars, order);
   return { spec, alt: bars.map((b) => `${b.label} ${b.metric}: ${b.text}`).join('; ') };
 }

@@ -32,6 +32,8 @@ export interface GoodputAsk {
   link: { ic: Interconnect; why: string } | null;
 }
 
+/** A chip's name without its parenthesised system, short enough for a chart label. */
+const short = (name: string) => name.replace(/\s*\(.*\)\s*$/, '');
 const perMw = (g: Goodput | null) => (g?.perMw ? fmt.range(g.perMw) : 'unknown');
 
 function colocatedRow(label: string, d: Deployment | null, g: Goodput | null, closest: Deployment | null): string[] {
@@ -90,7 +92,7 @@ export function goodputView(cat: Catalog, ask: GoodputAsk, r: GoodputAnswer): Re
     ? `At ${ask.users.toLocaleString('en-US')} users, first token ≤ ${fmt.ms(t.ttftMs)} and ≥ ${fmt.num(t.perUser)} tok/s per user: most goodput per MW is **${known[0][0]}** (${perMw(known[0][1])} requests/s per MW).`
     : `At ${ask.users.toLocaleString('en-US')} users, first token ≤ ${fmt.ms(t.ttftMs)} and ≥ ${fmt.num(t.perUser)} tok/s per user: goodput per MW is unknown (${missingPower.length ? `power not published for ${missingPower.join(', ')}` : 'no deployment meets the targets'}); per chip in the table.`;
   const chart = goodputChart(`${ask.model.name}: goodput at ${ask.users.toLocaleString('en-US')} users`, [
-    { label: `colocated on ${A.name}`, g: r.colocatedA.goodput }, { label: `colocated on ${B.name}`, g: r.colocatedB.goodput }, { label: `split: ${A.name} → ${B.name}`, g: d?.goodput ?? null },
+    { label: `colocated on ${short(A.name)}`, g: r.colocatedA.goodput }, { label: `colocated on ${short(B.name)}`, g: r.colocatedB.goodput }, { label: `split: ${short(A.name)} → ${short(B.name)}`, g: d?.goodput ?? null },
   ].map(({ label, g }) => ({ label, perChip: g?.perChip ?? null, perMw: g?.perMw ?? null, perUsd: g?.perUsd ?? null })));
   return answer(title, summary, {
     fields, chart,

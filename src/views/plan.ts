@@ -86,7 +86,7 @@ export function planView(cat: Catalog, ask: PlanAsk, result: Plan): Reply {
     chips: result.chips.map((c) => ({ chip: c.chip.id, meets: c.best !== null, deployment: c.best, closest: c.closest, reason: c.reason ?? null, evaluations: c.evaluations })),
   };
   const chart = planChart(`${ask.model.name}: ${goal}`, met.map((c) => c.best!).sort((a, b) => a.chips - b.chips)
-    .map((d) => ({ chip: name(d.chip), chips: d.chips, kw: d.kw, usdPerHour: d.usdPerHour })));
+    .map((d) => ({ chip: name(d.chip).replace(/\s*\(.*\)\s*$/, ''), chips: d.chips, kw: d.kw, usdPerHour: d.usdPerHour })));
   return answer(title, summary, {
     fields, notes, data, chart,
     table: { columns: ['chip', 'chips = replicas×each', 'tok/s', 'TTFT', '$/M tok', 'J/tok'], rows: result.chips.map(row),
