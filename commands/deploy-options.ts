@@ -20,6 +20,7 @@ export const wholePositive = (what: string, max: number) =>
 export const targetOptions = {
   'ttft-ms': positive('ttft-ms', 600_000, ' ms').optional(),
   'tok-s-user': positive('tok-s-user', 1_000_000, ' tokens/s').optional(),
+  'tpot-ms': positive('tpot-ms', 600_000, ' ms').optional(),
   users: wholePositive('users', 100_000_000).optional(),
 };
 
@@ -52,3 +53,11 @@ export function pickChips(cat: Catalog, texts: string[]): { chips: Chip[]; notes
 export function contextTooLong(name: string, max: number, asked: number): Reply {
   return errorReply(`${name} handles at most ${max.toLocaleString('en-US')} tokens of context (prompt + output); this asks for ${asked.toLocaleString('en-US')}.`, 'Use a shorter `input`/`output`.');
 }
+
+/** The per-user target from tok-s-user or tpot-ms (time per output token), or a polite error when both are given. */
+export function perUserTarget(o: { 'tok-s-user'?: number; 'tpot-ms'?: number }, fallback: number): number | Reply {
+  if (o['tok-s-user'] !== undefined && o['tpot-ms'] !== undefined) return errorReply('Give the speed as `tok-s-user` or as `tpot-ms`, not both.', 'tpot-ms 20 is the same target as tok-s-user 50.');
+  return o['tok-s-user'] ?? (o['tpot-ms'] !== undefined ? 1000 / o['tpot-ms'] : fallback);
+}
+
+export const TPOT_OPTION: OptionSpec = { name: 'tpot-ms', description: 'Or the target as time per output token, ms (instead of tok-s-user)', type: 'integer' };

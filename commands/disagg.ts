@@ -11,7 +11,7 @@ import { disaggReply } from '../src/views/disagg.ts';
 import { goodputReply, type GoodputAsk } from '../src/views/goodput.ts';
 import { isReply, pickChip, pickModel } from '../src/views/scenario.ts';
 import { count, type Command } from './command.ts';
-import { chunkOption, contextTooLong, targetOptions } from './deploy-options.ts';
+import { chunkOption, contextTooLong, perUserTarget, targetOptions, TPOT_OPTION } from './deploy-options.ts';
 import { tokensOption } from './scenario.ts';
 
 /** The article's pairing: Rubin prefill, Groq 3 LPX decode, on Kimi K2 (about a trillion parameters). */
@@ -46,6 +46,7 @@ export const disaggCommand: Command<Input> = {
     { name: 'users', description: `Concurrent users: compare goodput at this load (default ${GOODPUT_DEFAULTS.users})`, type: 'integer' },
     { name: 'ttft-ms', description: `First-token target, ms (default ${GOODPUT_DEFAULTS.ttftMs})`, type: 'integer' },
     { name: 'tok-s-user', description: `Tokens/s per user target (default ${GOODPUT_DEFAULTS.perUser})`, type: 'integer' },
+    TPOT_OPTION,
     { name: 'link', description: 'Link for the KV hand-over (an interconnect id, or ib / roce / ethernet / nvlink)', type: 'string', autocomplete: 'link' },
     { name: 'chunk', description: 'Chunked prefill on the colocated side: prompt tokens per step', type: 'integer' },
     { name: 'preset', description: 'rubin-lpx: the article’s pairing (Kimi K2, Rubin prefill, Groq 3 LPX decode; the default)', type: 'string', choices: Object.keys(PRESETS).map((p) => ({ name: p, value: p })) },
@@ -66,14 +67,16 @@ export const disaggCommand: Command<Input> = {
     if (a.item.id === b.item.id) return errorReply(`Both sides are ${a.item.name}; that is ordinary serving.`, 'Try `/estimate` for one chip, or pick two kinds, e.g. `/disagg llama-70b b200 groq`.');
     const input = o.input ?? DISAGG_INPUT, output = o.output ?? DISAGG_OUTPUT;
     const sideNotes = [a.note, b.note].filter((n): n is string => !!n);
-    const wantsGoodput = o.users !== undefined || o['ttft-ms'] !== undefined || o['tok-s-user'] !== undefined || o.link !== undefined || o.chunk !== undefined || o.preset !== undefined;
+    const wantsGoodput = o.users !== undefined || o['ttft-ms'] !== undefined || o['tok-s-user'] !== undefined || o['tpot-ms'] !== undefined || o.link !== undefined || o.chunk !== undefined || o.preset !== undefined;
     if (wantsGoodput) {
       if (input + output > m.item.maxContext) return contextTooLong(m.item.name, m.item.maxContext, input + output);
+      const perUser = perUserTarget(o, GOODPUT_DEFAULTS.perUser);
+      if (isReply(perUser)) return perUser;
       const link = chooseLink(ctx.catalog, o.link);
       if (isReply(link)) return link;
       const ask: GoodputAsk = {
         model: m.item, a: priced(ctx.catalog, a.item), b: priced(ctx.catalog, b.item), inputTokens: input, outputTokens: output,
-        targets: { ttftMs: o['ttft-ms'] ?? GOODPUT_DEFAULTS.ttftMs, perUser: o['tok-s-user'] ?? GOODPUT_DEFAULTS.perUser },
+        targets: { ttftMs: o['ttft-ms'] ?? GOODPUT_DEFAULTS.ttftMs, perUser },
         users: o.users ?? GOODPUT_DEFAULTS.users, chunkTokens: o.chunk || null, link,
       };
       const reply = goodputReply(ctx.catalog, ask);

@@ -8,7 +8,7 @@ import { planReply } from '../src/views/plan.ts';
 import { isReply, pickModel } from '../src/views/scenario.ts';
 import { errorReply } from '../src/reply/reply.ts';
 import { count, type Command } from './command.ts';
-import { chipSlots, chunkOption, contextTooLong, pickChips, positive, targetOptions, wholePositive } from './deploy-options.ts';
+import { chipSlots, chunkOption, contextTooLong, perUserTarget, pickChips, positive, targetOptions, TPOT_OPTION, wholePositive } from './deploy-options.ts';
 import { FORMAT_CHOICES, formatOption, tokensOption } from './scenario.ts';
 
 export const PLAN_DEFAULTS = { ttftMs: 1000, perUser: 20, users: 100 };
@@ -36,6 +36,7 @@ export const planCommand: Command<Input> = {
     { name: 'model', description: 'Model, e.g. llama-3.1-70b', type: 'string', required: true, autocomplete: 'model' },
     { name: 'ttft-ms', description: `First-token target, ms (default ${PLAN_DEFAULTS.ttftMs})`, type: 'integer' },
     { name: 'tok-s-user', description: `Tokens/s each user sees, at least (default ${PLAN_DEFAULTS.perUser})`, type: 'integer' },
+    TPOT_OPTION,
     { name: 'users', description: `Concurrent users (default ${PLAN_DEFAULTS.users})`, type: 'integer' },
     { name: 'rps', description: 'Or a load in requests per second (instead of users)', type: 'integer' },
     ...PLAN_CHIPS.specs,
@@ -64,12 +65,14 @@ export const planCommand: Command<Input> = {
     } else if (cannot.length) notes.push(`Not considered (cannot run ${m.item.name}): ${cannot.map((c) => c.name).join(', ')}.`);
     const input = o.input ?? DEFAULT_INPUT, output = o.output ?? DEFAULT_OUTPUT;
     if (input + output > m.item.maxContext) return contextTooLong(m.item.name, m.item.maxContext, input + output);
-    const defaults = [o['ttft-ms'] === undefined ? `first token ≤ ${PLAN_DEFAULTS.ttftMs} ms` : '', o['tok-s-user'] === undefined ? `${PLAN_DEFAULTS.perUser} tokens/s per user` : '',
+    const perUser = perUserTarget(o, PLAN_DEFAULTS.perUser);
+    if (isReply(perUser)) return perUser;
+    const defaults = [o['ttft-ms'] === undefined ? `first token ≤ ${PLAN_DEFAULTS.ttftMs} ms` : '', o['tok-s-user'] === undefined && o['tpot-ms'] === undefined ? `${PLAN_DEFAULTS.perUser} tokens/s per user` : '',
       o.users === undefined && o.rps === undefined ? `${PLAN_DEFAULTS.users} users` : ''].filter(Boolean);
     if (defaults.length) notes.push(`Not given, so assumed: ${defaults.join(', ')}.`);
     const reply = planReply(ctx.catalog, {
       model: m.item, chips: chips.map((c) => priced(ctx.catalog, c)), inputTokens: input, outputTokens: output,
-      targets: { ttftMs: o['ttft-ms'] ?? PLAN_DEFAULTS.ttftMs, perUser: o['tok-s-user'] ?? PLAN_DEFAULTS.perUser },
+      targets: { ttftMs: o['ttft-ms'] ?? PLAN_DEFAULTS.ttftMs, perUser },
       load: o.rps !== undefined ? { requestsPerSecond: o.rps } : { users: o.users ?? PLAN_DEFAULTS.users },
       limits: { maxChips: o['max-chips'], maxUsdPerHour: o.budget, maxKw: o['max-kw'] },
       weights: o.weights ? parseFormat(o.weights)! : undefined, chunkTokens: o.chunk || null,

@@ -85,6 +85,15 @@ describe('/plan', () => {
     expect(r.private).toBe(true);
     expect(r.summary).toMatch(message);
   });
+  it('tpot-ms is the same target as its tokens/s; both at once is refused', async () => {
+    const a = (await execute(planCommand, { model: 'llama-3.1-70b', 'tpot-ms': '20', users: '100', chip: 'h100' }, ctx)).data as any;
+    const b = (await execute(planCommand, { model: 'llama-3.1-70b', 'tok-s-user': '50', users: '100', chip: 'h100' }, ctx)).data as any;
+    expect(a.targets.perUser).toBe(50);
+    expect(a.chips).toEqual(b.chips);
+    const both = await execute(planCommand, { model: 'llama-3.1-70b', 'tpot-ms': '20', 'tok-s-user': '50' }, ctx);
+    expect(both.kind).toBe('error');
+    expect(both.summary).toMatch(/not both/);
+  });
   it('users and rps together is refused; a typo in a chip is a did-you-mean', async () => {
     expect((await execute(planCommand, { model: 'llama-3.1-70b', users: '10', rps: '5' }, ctx)).summary).toMatch(/not both/);
     const typo = await execute(planCommand, { model: 'llama-3.1-70b', chip: 'h1000' }, ctx);

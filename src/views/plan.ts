@@ -21,6 +21,8 @@ export interface PlanAsk {
   chunkTokens: number | null;
 }
 
+/** The bottleneck in one short word, for a narrow table. */
+const BOUND: Record<Deployment['bottleneck'], string> = { 'memory bandwidth': 'memory', compute: 'compute', interconnect: 'link', 'latency floor': 'floor' };
 const usd = (x: number | null) => (x === null ? 'unknown' : `$${fmt.num(x, 3)}`);
 const loadText = (l: Load) => ('users' in l ? `${l.users.toLocaleString('en-US')} concurrent users` : `${fmt.num(l.requestsPerSecond)} requests/s`);
 
@@ -32,12 +34,12 @@ function row(c: ChipPlan): string[] {
   const d = c.best;
   if (!d) {
     const near = c.closest;
-    return [c.chip.id, 'none meets this', near ? `best ${fmt.num(near.perUser.expected)}` : '—', near?.ttftMs ? fmt.ms(near.ttftMs.expected) : '—', '', ''];
+    return [c.chip.id, 'none meets this', near ? `best ${fmt.num(near.perUser.expected)}` : '—', near?.ttftMs ? fmt.ms(near.ttftMs.expected) : '—', '', '', ''];
   }
   return [c.chip.id, `${d.chips.toLocaleString('en-US')} = ${d.layout.replicas}×${d.chipsPerReplica} ${d.weights.toUpperCase()} b${d.batch}`,
     fmt.num(d.perUser.expected), d.ttftMs ? fmt.ms(d.ttftMs.expected) : 'unknown',
     d.usdPerMillionTokens ? `$${fmt.num(d.usdPerMillionTokens.expected)}` : 'unknown',
-    d.joulesPerToken ? fmt.num(d.joulesPerToken.expected) : 'unknown'];
+    d.joulesPerToken ? fmt.num(d.joulesPerToken.expected) : 'unknown', BOUND[d.bottleneck]];
 }
 
 export function planReply(cat: Catalog, ask: PlanAsk): Reply {
@@ -76,7 +78,7 @@ export function planView(cat: Catalog, ask: PlanAsk, result: Plan): Reply {
   const limits = [ask.limits.maxChips ? `at most ${ask.limits.maxChips.toLocaleString('en-US')} chips` : '', ask.limits.maxUsdPerHour ? `at most $${fmt.num(ask.limits.maxUsdPerHour)}/hour` : '', ask.limits.maxKw ? `at most ${fmt.num(ask.limits.maxKw)} kW` : ''].filter(Boolean);
   const notes = [
     `Per chip: the deployment with the fewest chips (so the lowest cost and power for that chip) among formats, ${SWEPT_LAYOUTS}, and batches (≤ ${ENGINE_MAX_BATCH}, vLLM's default max-num-seqs on 70 GiB+ GPUs) that meet the targets${limits.length ? ` and ${limits.join(', ')}` : ''}; ${fmt.tokens(ask.inputTokens)} in / ${fmt.tokens(ask.outputTokens)} out. Targets are checked on the expected case against mean figures, with prefill interference${ask.chunkTokens ? ` (chunked prefill, ${ask.chunkTokens} tokens a step)` : ' (whole-prompt prefill)'}.`,
-    'Table: total chips = replicas × chips per replica, weight format, batch per replica; tok/s per user; TTFT = time to first token; $ per million output tokens; joules per output token. The bottleneck of each is in the JSON (--json).',
+    'Table: total chips = replicas × chips per replica, weight format, batch per replica; tok/s per user; TTFT = time to first token; $ per million output tokens; joules per output token; bound = what sets the decode step (memory bandwidth, compute, link, or the per-layer latency floor).',
     priceNote(cat, ask.chips.map((c) => c.chip)),
     ...why,
   ];
@@ -89,8 +91,8 @@ export function planView(cat: Catalog, ask: PlanAsk, result: Plan): Reply {
     .map((d) => ({ chip: name(d.chip).replace(/\s*\(.*\)\s*$/, ''), chips: d.chips, kw: d.kw, usdPerHour: d.usdPerHour })));
   return answer(title, summary, {
     fields, notes, data, chart,
-    table: { columns: ['chip', 'chips = replicas×each', 'tok/s', 'TTFT', '$/M tok', 'J/tok'], rows: result.chips.map(row),
-      align: ['left', 'left', 'right', 'right', 'right', 'right'] },
+    table: { columns: ['chip', 'chips = replicas×each', 'tok/s', 'TTFT', '$/M tok', 'J/tok', 'bound'], rows: result.chips.map(row),
+      align: ['left', 'left', 'right', 'right', 'right', 'right', 'left'] },
     sources: priceSources(cat, ask.chips.map((c) => c.chip)).slice(0, 8),
   });
 }

@@ -19,7 +19,7 @@ Usage:
   memwall disagg <model> <prefill-chip> <decode-chip> [--input TOKENS] [--output TOKENS]
                  [--users N --ttft-ms MS --tok-s-user T] [--link ID] [--chunk TOKENS]   goodput per chip, MW and $
   memwall frontier <model> <chip> [chip …] [--per chip|kw|usd] [--weights F] [--png FILE]
-  memwall plan <model> [chip …] --ttft-ms MS --tok-s-user T (--users N | --rps R) [--max-chips N] [--budget USD/h] [--max-kw KW]
+  memwall plan <model> [chip …] --ttft-ms MS (--tok-s-user T | --tpot-ms MS) (--users N | --rps R) [--max-chips N] [--budget USD/h] [--max-kw KW]
   memwall landscape [model]
   memwall chips | models | chip <c> | model <m> | explain [topic] | sources
   memwall digest subscribe --platform local|discord|slack --channel ID [--schedule S] [--timezone TZ] [--model M]
