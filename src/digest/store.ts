@@ -50,7 +50,7 @@ export interface ClaimRequest {
 
 /** The outcome of claimSlot: either the slot is ours (attempt ≥ 1) or why not. */
 export type Claim =
-  | { ok: true; attempt: number; previousState: 'new' | 'released' | 'claimed' }
+  | { ok: true; attempt: number }
   | { ok: false; state: PostState | 'no-subscription'; leaseUntil?: string | null };
 
 export interface TakeDueRequest {
