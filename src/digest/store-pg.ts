@@ -48,12 +48,7 @@ export async function openPgStore(url: string, opts: StoreOptions = {}): Promise
   }
 
   async function query<R extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<pg.QueryResult<R>> {
-    try {
-      return await pool.query<R>(text, values);
-    } catch (e) {
-      opts.onError?.(e);
-      throw e;
-    }
+    return pool.query<R>(text, values);
   }
   async function tx<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
     const c = await pool.connect();
@@ -64,7 +59,6 @@ export async function openPgStore(url: string, opts: StoreOptions = {}): Promise
       return r;
     } catch (e) {
       await c.query('ROLLBACK').catch(() => undefined);
-      opts.onError?.(e);
       throw e;
     } finally {
       c.release();

@@ -125,7 +125,7 @@ export interface StoreOptions {
   migrationsDir?: string;
   /** PostgreSQL pool size (default 10) */
   poolSize?: number;
-  /** called on every database error (metrics) */
+  /** PostgreSQL: a pooled connection failed while idle (metrics, logs); query errors reject the call instead */
   onError?: (e: unknown) => void;
 }
 
