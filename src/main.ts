@@ -49,6 +49,9 @@ export async function start(config: Config, log?: (line: string) => void, opts: 
   const instanceId = config.instanceId ?? defaultInstanceId();
   const logger = opts.logger ?? createLogger({ instanceId, level: config.logLevel, ...(log ? { destination: lineStream(log), pretty: false } : {}) });
   collectProcessMetrics();
+  // first: @discordjs/rest fails to load ("string "Set()" is not iterable", in node-inspect-extracted) once vega-lite
+  // (charts) has been imported, so the posters are loaded before any platform module pulls the charts in
+  const { discordPoster, localPoster, slackPoster } = await import('./digest/posters.ts');
   const cat = catalog(); // validate data/ before anything listens
   // subscriptions: a corrupt, unreachable, read-only or unwritable database stops start-up with the reason (StoreError)
   const { openStore } = await import('./digest/store.ts');
@@ -124,7 +127,6 @@ export async function start(config: Config, log?: (line: string) => void, opts: 
     }
 
     const { createScheduler } = await import('./digest/scheduler.ts');
-    const { discordPoster, localPoster, slackPoster } = await import('./digest/posters.ts');
     const scheduler = createScheduler({
       store,
       instanceId,
