@@ -38,14 +38,15 @@ export function discordMessage(reply: Reply, withChart: boolean): DiscordMessage
 }
 
 /**
- * The nonce of one (subscription, slot): the same on every attempt, so a retried create returns the message the
+ * The nonce of one (subscription, slot) in a channel: the same on every attempt, so a retried create returns the message the
  * earlier attempt made instead of posting a second one. Discord takes a string of at most 25 characters.
  * https://discord.com/developers/docs/resources/message#create-message (nonce, enforce_nonce: "If true and nonce is
  * present, it will be checked for uniqueness in the past few minutes. If another message was created by the same
  * author with the same nonce, that message will be returned and no new message will be created.")
  */
-export function digestNonce(meta: Pick<PostMeta, 'subscriptionId' | 'slot'>): string {
-  return createHash('sha256').update(`memwall-digest|${meta.subscriptionId}|${meta.slot}`).digest('base64url').slice(0, 25);
+export function digestNonce(meta: Pick<PostMeta, 'subscriptionId' | 'slot'>, channelId: string): string {
+  // the channel id too: Discord dedupes per author, and two databases (staging, production) may share a bot
+  return createHash('sha256').update(`memwall-digest|${meta.subscriptionId}|${meta.slot}|${channelId}`).digest('base64url').slice(0, 25);
 }
 
 export function classifyDiscord(status: number, body: any, retryAfterMs?: number): PostError {
@@ -81,7 +82,7 @@ export function discordPoster(opts: DiscordPosterOptions): Poster {
   return {
     async post(channelId, reply, chart, meta) {
       const body: Record<string, unknown> = discordMessage(reply, !!chart);
-      if (meta) { body.nonce = digestNonce(meta); body.enforce_nonce = true; }
+      if (meta) { body.nonce = digestNonce(meta, channelId); body.enforce_nonce = true; }
       try {
         await rest.post(`/channels/${encodeURIComponent(channelId)}/messages`, {
           body,
