@@ -67,7 +67,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   }
   const e = r.data;
   if (e.DISCORD_PUBLIC_KEY && !e.DISCORD_APPLICATION_ID) throw new ConfigError('DISCORD_APPLICATION_ID is required when DISCORD_PUBLIC_KEY is set (HTTP interactions need both)');
-  if (e.SLACK_SIGNING_SECRET && !e.SLACK_BOT_TOKEN) throw new ConfigError('SLACK_BOT_TOKEN is required when SLACK_SIGNING_SECRET is set');
+  if (e.SLACK_SIGNING_SECRET && !e.SLACK_BOT_TOKEN && !e.SLACK_CLIENT_ID) throw new ConfigError('SLACK_BOT_TOKEN (one workspace) or SLACK_CLIENT_ID with its OAuth settings (many workspaces) is required when SLACK_SIGNING_SECRET is set');
   if (e.SLACK_APP_TOKEN && !e.SLACK_BOT_TOKEN) throw new ConfigError('SLACK_BOT_TOKEN is required when SLACK_APP_TOKEN is set (Socket Mode)');
   if (e.SLACK_BOT_TOKEN && !e.SLACK_SIGNING_SECRET && !e.SLACK_APP_TOKEN) throw new ConfigError('SLACK_BOT_TOKEN needs SLACK_SIGNING_SECRET (HTTP) or SLACK_APP_TOKEN (Socket Mode)');
   let oauth: NonNullable<Config['slack']>['oauth'];

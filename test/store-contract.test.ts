@@ -140,7 +140,7 @@ describe.each(engines)('store contract on $name', (engine) => {
   });
 
   it('several connections claiming the same slots at once: each slot has exactly one winner', async () => {
-    const subs = [];
+    const subs: { id: number }[] = [];
     for (let i = 0; i < 20; i++) subs.push(await store.subscribe(sub(`c${i}`)));
     const conns = [store, await open(), await open()];
     const results = await Promise.all(conns.flatMap((s, k) => subs.map(async (x) => ({ id: x.id, k, r: await s.claimSlot(x.id, T('09:00:00'), req('09:00:01', `owner${k}`)) }))));

@@ -27,6 +27,8 @@ const SHAPES: [RegExp, string][] = [
   [/v0=[0-9a-f]{64}/gi, 'v0=[signature]'],
   [/\b[0-9a-f]{128}\b/gi, '[signature]'],
   [/(\w+:\/\/[^:/\s]+:)[^@/\s]+@/g, '$1***@'],
+  // "client_secret":"…", client_secret=…, token: … inside a logged body or query string (Slack's debug logs print them)
+  [/(\\?["']?\b(?:client_secret|access_token|refresh_token|bot_token|token|secret|password|signing_secret|state_secret|code)\\?["']?\s*[:=]\s*\\?["']?)[^"'\\&,\s}]+/gi, '$1[redacted]'],
 ];
 
 /** Take anything that looks like a token, signature or URL password out of a string. */
