@@ -142,13 +142,17 @@ export async function start(config: Config, log?: (line: string) => void, opts: 
 
     let draining = false;
     let inFlight = 0;
+    /** responses not yet sent: told to close their connection once draining starts */
+    const open = new Set<ServerResponse>();
     let idle: (() => void) | null = null;
     const health = healthRoutes({ ping: () => store.ping(), ready: () => ({ ...Object.fromEntries(Object.entries(ready).map(([k, f]) => [k, f()])), notDraining: !draining }) });
     const server = createServer(async (req, res) => {
       const t0 = performance.now();
       inFlight++;
+      open.add(res);
       let route = 'other';
       res.once('close', () => {
+        open.delete(res);
         httpRequestSeconds.observe({ route, status: String(res.statusCode) }, (performance.now() - t0) / 1000);
         if (--inFlight === 0) idle?.();
       });
@@ -190,6 +194,7 @@ export async function start(config: Config, log?: (line: string) => void, opts: 
       stop() {
         stopped ??= (async () => {
           draining = true; // /readyz answers 503 from now on; responses say connection: close
+          for (const res of open) if (!res.headersSent) res.setHeader('connection', 'close');
           const closed = new Promise<void>((resolve) => server.close(() => resolve()));
           server.closeIdleConnections?.();
           const drained = inFlight === 0 ? Promise.resolve() : new Promise<void>((resolve) => { idle = resolve; });
