@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import type { Catalog } from '../../catalog/load.ts';
 import { renderChart } from '../../charts/render.ts';
 import { DigestService } from '../../digest/service.ts';
-import { openStore, StoreError } from '../../digest/store.ts';
+import { isPostgresUrl, openStore, redactUrl, StoreError } from '../../digest/store.ts';
 import type { Platform } from '../../digest/types.ts';
 import { renderText } from '../../reply/text.ts';
 
@@ -46,7 +46,7 @@ export async function runDigestCli(args: string[], flags: Record<string, string 
     if (sub === 'list') {
       const subs = await svc.list();
       if (json) return { code: 0, stdout: JSON.stringify(subs.map(({ lastSnapshot, ...s }) => s), null, 2) + '\n', stderr: '' };
-      if (!subs.length) return { code: 0, stdout: `No digest subscriptions in ${dbPath}.\n`, stderr: '' };
+      if (!subs.length) return { code: 0, stdout: `No digest subscriptions in ${isPostgresUrl(dbPath) ? redactUrl(dbPath) : dbPath}.\n`, stderr: '' };
       const lines = await Promise.all(subs.map(async (s) => {
         const st = await svc.status({ platform: s.platform, id: s.channelId });
         return `${s.platform}:${s.channelId}  ${s.scheduleLabel} (${s.cron}) ${s.timezone}  model ${s.model}  ${s.pausedReason ? `PAUSED: ${s.pausedReason}` : `next ${st?.next?.toISOString() ?? '—'}`}  posted ${s.postCount}`;
