@@ -5,8 +5,8 @@ import { FORMATS } from '../src/core/formats.ts';
 import * as fmt from '../src/reply/format.ts';
 import { answer, type Reply } from '../src/reply/reply.ts';
 import type { Command, Context } from './command.ts';
-import { kindLabel } from './cite.ts';
-import { isReply, pickChip } from './scenario.ts';
+import { kindLabel } from '../src/views/cite.ts';
+import { isReply, pickChip } from '../src/views/scenario.ts';
 
 const Input = z.object({ name: z.string().optional() });
 

@@ -1,115 +1,20 @@
 // /compare chip chip [phase] [model] — side by side, with the bottleneck behind each number and why the winner wins.
 import { z } from 'zod';
-import type { Chip } from '../src/catalog/schema.ts';
-import { estimate, type Estimate } from '../src/core/estimate.ts';
-import * as fmt from '../src/reply/format.ts';
-import { answer, errorReply, type Reply } from '../src/reply/reply.ts';
-import { compareChart } from '../src/charts/specs.ts';
-import type { Command, Context } from './command.ts';
-import { chipSources, dedupe } from './cite.ts';
-import { buildScenario, isReply, pickChip } from './scenario.ts';
-import { DEFAULT_INPUT, DEFAULT_OUTPUT, estimateData } from './estimate.ts';
-
-export const PHASES = ['prefill', 'decode', 'both'] as const;
-export type Phase = (typeof PHASES)[number];
-export const DEFAULT_MODEL = 'llama-3.1-70b';
-/** the batch "aggregate" figures are quoted at, unless fewer sequences fit */
-export const TYPICAL_BATCH = 32;
+import { errorReply } from '../src/reply/reply.ts';
+import { compareReply, PHASES, side } from '../src/views/compare.ts';
+import { DEFAULT_MODEL } from '../src/views/defaults.ts';
+import { isReply } from '../src/views/scenario.ts';
+import type { Command } from './command.ts';
+import { DEPLOYMENT_OPTION, deploymentOption } from './scenario.ts';
 
 const Input = z.object({
   a: z.string().min(1),
   b: z.string().min(1),
   phase: z.enum(PHASES, { message: 'phase is prefill, decode or both' }).default('both'),
   model: z.string().optional(),
+  deployment: deploymentOption.optional(),
 });
 type Input = z.infer<typeof Input>;
-
-export interface Side { chip: Chip; one: Estimate; typical: Estimate; note?: string }
-
-/** Per-user figures at batch 1 and aggregate at a typical batch, as few chips as fit. */
-export function side(ctx: Context, chipText: string, modelText: string): Side | Reply {
-  const c = pickChip(ctx.catalog, chipText);
-  if (isReply(c)) return c;
-  const built = buildScenario(ctx.catalog, { model: modelText, chip: c.item.id }, { input: DEFAULT_INPUT, output: DEFAULT_OUTPUT });
-  if (isReply(built)) return built;
-  const one = estimate(built.scenario);
-  // the aggregate is quoted at a typical batch, on as many chips as that batch needs; where no deployment
-  // holds it (hard-wired or capped chips), at the largest batch the batch-1 deployment holds
-  // unknown memory (Taalas' KV SRAM) means no batch beyond 1 can be claimed
-  let typical = one.fit.maxBatchAtContext === null ? one : estimate({ ...built.scenario, batch: TYPICAL_BATCH });
-  if (!typical.decode) {
-    const fitAt = one.fit.maxBatchAtContext;
-    typical = estimate({ ...built.scenario, batch: fitAt === null ? 1 : Math.max(1, Math.min(TYPICAL_BATCH, fitAt)), chips: one.chips });
-  }
-  return { chip: c.item, one, typical, note: c.note };
-}
-
-function decodeWhy(win: Side, lose: Side): string {
-  const w = win.one.decode!, l = lose.one.decode!;
-  const ratio = w.tokensPerSecondPerUser.expected / l.tokensPerSecondPerUser.expected;
-  const wT = w.termsMs, lT = l.termsMs;
-  const where = win.chip.runs.kind === 'hardwired' ? 'its weights are hard-wired into the silicon'
-    : `its weights sit in on-chip memory spread over ${fmt.count(win.one.chips, win.chip.unit)}`;
-  const why = w.bottleneck === 'latency floor'
-    ? `${where}, so a step costs only the per-layer floor (${fmt.ms(wT.latencyFloor)}), while ${lose.chip.name} is held by ${l.bottleneck} (${fmt.ms(Math.max(lT.memory, lT.compute, lT.interconnect, lT.latencyFloor))} of its ${fmt.ms(l.msPerToken.expected)} step)`
-    : `each step is set by ${w.bottleneck} (${fmt.ms(w.msPerToken.expected)}), against ${fmt.ms(l.msPerToken.expected)} on ${lose.chip.name}, held by ${l.bottleneck}`;
-  return `**${win.chip.name}** is ${fmt.num(ratio, 2)}× faster per user at decode: ${why}.`;
-}
-
-function prefillWhy(win: Side, lose: Side): string {
-  const w = win.one.prefill!.ttftMs!, l = lose.one.prefill!.ttftMs!;
-  return `**${win.chip.name}** reaches the first token ${fmt.num(l.expected / w.expected, 2)}× sooner: prefill is ${win.one.prefill!.bottleneck}-bound, and it brings more usable compute across ${fmt.count(win.one.chips, win.chip.unit)} than ${lose.chip.name} does across ${fmt.count(lose.one.chips, lose.chip.unit)}.`;
-}
-
-export function compareReply(A: Side, B: Side, phase: Phase, modelName: string): Reply {
-  const title = `${A.chip.name} vs ${B.chip.name} — ${modelName}`;
-  const notes = [A.note, B.note].filter((n): n is string => !!n);
-  // one short value per cell, so two chips sit side by side in a narrow embed or page
-  const col = (s: Side) => {
-    const e = s.one, t = s.typical;
-    if (!e.decode) return [e.fit.refused ? 'cannot run it' : 'does not fit', '', '', '', '', '', '', '', ''];
-    return [
-      fmt.range(e.decode.tokensPerSecondPerUser, 'tok/s'),
-      e.decode.bottleneck,
-      fmt.range(t.decode?.tokensPerSecond, 'tok/s'),
-      e.prefill?.ttftMs ? fmt.msRange(e.prefill.ttftMs) : 'unknown',
-      e.prefill?.bottleneck ?? 'unknown',
-      t.chips === e.chips ? fmt.count(e.chips, s.chip.unit) : `${e.chips.toLocaleString('en-US')} / ${fmt.count(t.chips, s.chip.unit)}`,
-      t.energy.joulesPerToken ? fmt.range(t.energy.joulesPerToken, 'J') : 'unknown',
-      t.cost.usdPerMillionTokens ? fmt.range(t.cost.usdPerMillionTokens, '$/M') : 'unknown',
-      String(t.batch),
-    ];
-  };
-  const labels = ['Per user (batch 1)', 'Decode bound by', 'Aggregate', 'First token', 'Prefill bound by', 'Chips (batch 1 / aggregate)', 'Energy per token', 'Cost per M tokens', 'Aggregate batch'];
-  const rowsWanted = phase === 'prefill' ? [3, 4, 5, 6, 7] : phase === 'decode' ? [0, 1, 2, 8, 5, 6, 7] : [0, 1, 2, 8, 3, 4, 5, 6, 7];
-  const ca = col(A), cb = col(B);
-  const rows = rowsWanted.map((i) => [labels[i], ca[i], cb[i]]);
-
-  const verdicts: string[] = [];
-  const both = A.one.decode && B.one.decode;
-  if (!A.one.decode || !B.one.decode) {
-    for (const s of [A, B]) if (!s.one.decode) verdicts.push(`${s.chip.name}: ${(s.one.fit.reason ?? 'cannot serve it').replace(/\.$/, '')}.`);
-  }
-  if (both && phase !== 'prefill') {
-    const [w, l] = A.one.decode!.tokensPerSecondPerUser.expected >= B.one.decode!.tokensPerSecondPerUser.expected ? [A, B] : [B, A];
-    verdicts.push(decodeWhy(w, l));
-  }
-  if (both && phase !== 'decode') {
-    if (A.one.prefill?.ttftMs && B.one.prefill?.ttftMs) {
-      const [w, l] = A.one.prefill.ttftMs.expected <= B.one.prefill.ttftMs.expected ? [A, B] : [B, A];
-      verdicts.push(prefillWhy(w, l));
-    } else verdicts.push('Time to first token is unknown where a chip’s compute is unpublished.');
-  }
-  const summary = verdicts.join(' ') || 'Neither chip can serve this model.';
-  const buttons = PHASES.map((p) => ({ id: `compare:${p}:${A.chip.id}:${B.chip.id}:${A.one.model.id}`, label: p === 'both' ? 'Both' : p[0].toUpperCase() + p.slice(1), active: p === phase }));
-  const chart = both ? compareChart([A, B].map((s) => ({ chip: s.chip.name, e: s.one })), phase) : undefined;
-  return answer(title, summary, {
-    table: { columns: ['', A.chip.name, B.chip.name], rows, align: ['left', 'right', 'right'] },
-    chart, buttons, notes: [...notes, `Per user at batch 1 on as few chips as fit, ${fmt.tokens(DEFAULT_INPUT)} in / ${fmt.tokens(DEFAULT_OUTPUT)} out; aggregate, energy and cost at batch ${TYPICAL_BATCH} on the chips that batch needs. Ranges span the fitted efficiency constants.`],
-    sources: dedupe([...chipSources(A.chip).slice(0, 3), ...chipSources(B.chip).slice(0, 3)]),
-    data: { phase, model: A.one.model, a: { one: estimateData(A.one), typical: estimateData(A.typical) }, b: { one: estimateData(B.one), typical: estimateData(B.typical) } },
-  });
-}
 
 export const compareCommand: Command<Input> = {
   name: 'compare',
@@ -119,16 +24,18 @@ export const compareCommand: Command<Input> = {
     { name: 'b', description: 'Second chip, e.g. etched', type: 'string', required: true, autocomplete: 'chip' },
     { name: 'phase', description: 'prefill, decode or both (default both)', type: 'string', choices: PHASES.map((p) => ({ name: p, value: p })) },
     { name: 'model', description: `Model (default ${DEFAULT_MODEL})`, type: 'string', autocomplete: 'model' },
+    DEPLOYMENT_OPTION,
   ],
   input: Input,
   slow: true,
   run(o, ctx) {
     const modelText = o.model ?? DEFAULT_MODEL;
-    const A = side(ctx, o.a, modelText);
+    const mode = o.deployment ?? 'fastest';
+    const A = side(ctx.catalog, o.a, modelText, mode);
     if (isReply(A)) return A;
-    const B = side(ctx, o.b, modelText);
+    const B = side(ctx.catalog, o.b, modelText, mode);
     if (isReply(B)) return B;
     if (A.chip.id === B.chip.id) return errorReply(`Both names are ${A.chip.name}.`, 'Pick two different chips, e.g. `/compare groq etched decode`.');
-    return compareReply(A, B, o.phase, A.one.model.name);
+    return compareReply(A, B, o.phase, A.one.model.name, mode);
   },
 };

@@ -6,8 +6,9 @@ import { bytesPerParam, formatInfo } from '../src/core/formats.ts';
 import * as fmt from '../src/reply/format.ts';
 import { answer, type Reply } from '../src/reply/reply.ts';
 import type { Command } from './command.ts';
-import { chipSources, dedupe, kindLabel, modelSources } from './cite.ts';
-import { batchOption, buildScenario, FORMAT_CHOICES, formatOption, isReply, tokensOption } from './scenario.ts';
+import { chipSources, dedupe, kindLabel, modelSources } from '../src/views/cite.ts';
+import { buildScenario, isReply } from '../src/views/scenario.ts';
+import { batchOption, FORMAT_CHOICES, formatOption, tokensOption } from './scenario.ts';
 import { count } from './command.ts';
 
 const Input = z.object({

@@ -5,7 +5,7 @@ import { kvBytesPerToken, paramCounts } from '../src/core/architecture.ts';
 import * as fmt from '../src/reply/format.ts';
 import { answer, type Reply } from '../src/reply/reply.ts';
 import type { Command, Context } from './command.ts';
-import { isReply, pickModel } from './scenario.ts';
+import { isReply, pickModel } from '../src/views/scenario.ts';
 
 const Input = z.object({ name: z.string().optional() });
 

@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { inflateSync } from 'node:zlib';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { buildScenario, isReply } from '../commands/scenario.ts';
+import { buildScenario, isReply } from '../src/views/scenario.ts';
 import { catalog } from '../src/catalog/load.ts';
 import { chartSvg, renderChart } from '../src/charts/render.ts';
 import { landscapeChart, type LandscapePoint } from '../src/charts/specs.ts';

@@ -41,7 +41,8 @@ describe('memwall CLI', () => {
     for (const k of ['model', 'chip', 'chips', 'weights', 'kv', 'batch', 'fit', 'prefill', 'decode', 'energy', 'cost']) expect(j).toHaveProperty(k);
     expect(j.chips).toBe(8);
     expect(j.weights).toBe('bf16');
-    expect(j.batch).toBe(j.fit.maxBatchAtContext);
+    expect(j.batch).toBe(j.fit.maxBatchAtContext * j.layout.replicas);
+    expect(j.layout.tensorParallel * j.layout.pipelineStages * j.layout.replicas).toBe(8);
     for (const r2 of [j.prefill.ttftMs, j.decode.tokensPerSecondPerUser, j.decode.tokensPerSecond, j.decode.msPerToken, j.energy.joulesPerToken, j.cost.usdPerMillionTokens]) {
       expect(r2.low).toBeLessThanOrEqual(r2.expected);
       expect(r2.expected).toBeLessThanOrEqual(r2.high);
@@ -68,7 +69,7 @@ describe('memwall CLI', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/Groq LPU v1 .* is [\d.]+× faster per user at decode/);
     expect(r.stdout).toMatch(/latency floor/);
-    expect(r.stdout).toMatch(/memory bandwidth/);
+    expect(r.stdout).toMatch(/Etched Sohu is held by (memory bandwidth|latency floor|interconnect|compute) \([\d.]+ ms of its [\d.]+ ms step\)/);
     const bad = await runCli(['compare', 'groq', 'etched', 'sideways']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/phase is prefill, decode or both/);

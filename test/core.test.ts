@@ -6,7 +6,7 @@ import { disaggregate } from '../src/core/disagg.ts';
 import { estimate, tokensPerStep } from '../src/core/estimate.ts';
 import { fit } from '../src/core/fit.ts';
 import { bytesPerParam, defaultFormats } from '../src/core/formats.ts';
-import { expertsTouched } from '../src/core/perf.ts';
+import { expertsTouched } from '../src/core/step.ts';
 import type { Range, Scenario } from '../src/core/types.ts';
 
 const cat = catalog();
@@ -135,11 +135,18 @@ describe('estimate', () => {
     expect(refused).toBeGreaterThanOrEqual(27 + 1); // Taalas refuses all but one model; Etched refuses Mamba
   });
 
-  it('decode at batch 1 on an HBM GPU is memory-bound, prefill is compute-bound', () => {
-    const e = estimate(scenario('llama-3.1-70b', 'h100-sxm', { chips: 8 }));
+  it('decode at batch 1 on one HBM GPU is memory-bound, prefill is compute-bound', () => {
+    const e = estimate(scenario('llama-3.1-8b', 'h100-sxm', { chips: 1 }));
     expect(e.decode!.bottleneck).toBe('memory bandwidth');
     expect(e.prefill!.bottleneck).toBe('compute');
-    expect(e.layout).toEqual({ tensorParallel: 8, pipelineStages: 1 });
+    expect(e.layout).toEqual({ tensorParallel: 1, pipelineStages: 1, replicas: 1, expertParallel: 1 });
+  });
+
+  it('on 8 GPUs at batch 1 the 70B model is laid out TP8, and per-layer overheads and collectives outweigh the weight reads', () => {
+    const e = estimate(scenario('llama-3.1-70b', 'h100-sxm', { chips: 8 }));
+    expect(e.layout).toEqual({ tensorParallel: 8, pipelineStages: 1, replicas: 1, expertParallel: 1 });
+    const t = e.decode!.termsMs;
+    expect(t.latencyFloor + t.interconnect).toBeGreaterThan(t.memory);
   });
 
   it('an SRAM dataflow chip is set by its per-layer floor, not bandwidth', () => {
@@ -154,9 +161,10 @@ describe('estimate', () => {
     expect(many.decode!.tokensPerSecondPerUser.expected).toBeLessThan(one.decode!.tokensPerSecondPerUser.expected);
   });
 
-  it('batch "max" uses the largest batch that fits', () => {
-    const e = estimate(scenario('llama-3.1-8b', 'h100-sxm', { batch: 'max' }));
+  it('batch "max" uses the largest batch that fits, on every replica', () => {
+    const e = estimate(scenario('llama-3.1-8b', 'h100-sxm', { batch: 'max', chips: 1 }));
     expect(e.batch).toBe(e.fit.maxBatchAtContext);
+    expect(e.serving.limitedBy).toBe('memory');
     expect(e.batch).toBeGreaterThan(100);
   });
 
@@ -190,7 +198,7 @@ describe('estimate', () => {
 describe('edge cases', () => {
   it('with no prompt the first token is the first decode step', () => {
     const e = estimate(scenario('llama-3.1-8b', 'h100-sxm', { inputTokens: 0, outputTokens: 16 }));
-    expect(e.prefill!.ttftMs).toEqual(e.decode!.msPerToken);
+    expect(e.prefill!.ttftMs).toEqual(e.decode!.stepMs);
   });
 
   it('a state-space model hands its recurrent state, not a KV cache, to the decode side', () => {
@@ -219,7 +227,7 @@ describe('disaggregation', () => {
     expect(d.ok).toBe(true);
     expect(d.kvBytes).toBe(320 * 1024 * 8192);
     expect(d.kvTransferMs!.expected).toBeGreaterThan(0);
-    expect(d.ttftMs!.expected).toBeGreaterThan(d.prefillOn.prefill!.ttftMs!.expected - d.prefillOn.decode!.msPerToken.expected);
+    expect(d.ttftMs!.expected).toBeGreaterThan(d.prefillOn.prefill!.ttftMs!.expected);
     expect(d.tokensPerSecondPerUser!.expected).toBeCloseTo(d.decodeOn.decode!.tokensPerSecondPerUser.expected, 6);
   });
 });

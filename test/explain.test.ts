@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { execute } from '../commands/command.ts';
-import { EXPLAINERS_FILE, explainCommand, explainerByIndex, explainers, explainReply, findExplainer, firstSentence, loadExplainers } from '../commands/explain.ts';
+import { explainCommand } from '../commands/explain.ts';
+import { EXPLAINERS_FILE, explainerByIndex, explainers, explainReply, findExplainer, firstSentence, loadExplainers } from '../src/views/explain.ts';
 import { catalog } from '../src/catalog/load.ts';
 import { Explainer } from '../src/catalog/schema.ts';
 

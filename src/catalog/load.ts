@@ -3,7 +3,7 @@ import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { Chip, Efficiency, FitPlan, Measurement, Model, type Family } from './schema.ts';
+import { Chip, Efficiency, FitPlan, Measurement, Model, Systems, type ChipDeployment, type Family } from './schema.ts';
 
 export const DATA_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'data');
 
@@ -16,6 +16,12 @@ export interface Catalog {
   chipById: Map<string, Chip>;
   modelById: Map<string, Model>;
   family(chip: Chip): Family;
+  /** how the chip's software splits a model and the standard system it ships in (data/systems.json) */
+  deployment(chip: Chip): ChipDeployment;
+  systems: Systems;
+  /** serving defaults from data/serving.json: the TPOT bound `batch: max` stops at, and the engine's cap on concurrent
+   *  sequences per replica for a chip (vLLM's default by GPU memory; null where the vendor's stack publishes none) */
+  serving: { defaultTpotMs: number | null; engineMaxBatch(chip: Chip): number | null; engineNote: string };
 }
 
 export class CatalogError extends Error {
@@ -77,6 +83,19 @@ export function loadCatalog(dataDir = DATA_DIR, opts: { efficiency?: boolean } =
     if (!Array.isArray(raw)) throw new CatalogError(`${rel(f)}: expected a JSON array of measurements`);
     return raw.map((row, i) => parse(Measurement, row, `${rel(f)} (entry ${i}, ${(row as { id?: string })?.id ?? '?'})`));
   });
+  const systemsFile = join(dataDir, 'systems.json');
+  const systems: Systems = existsSync(systemsFile)
+    ? parse(Systems, readJson(systemsFile, dataDir), 'data/systems.json')
+    : { note: '', chips: {}, sources: {} };
+  for (const [id, s] of Object.entries(systems.chips)) {
+    if (s.system && !systems.sources[s.system.source]) throw new CatalogError(`data/systems.json (chip ${id}): field system.source: no source "${s.system.source}"`);
+  }
+  for (const c of chips) c.deployment = deploymentOf(c, systems);
+  const links = readLinks(join(dataDir, 'interconnects.json'));
+  for (const c of chips) {
+    const id = (c.link as { interconnect?: string }).interconnect ?? null;
+    c.linkFacts = { interconnect: id, collectiveLatencyUs: id ? links.get(id) ?? null : null };
+  }
   const plan = parse(FitPlan, readJson(join(dataDir, 'fit-plan.json'), dataDir), 'data/fit-plan.json');
   const efficiency: Efficiency = opts.efficiency === false
     ? { runtimeReserve: plan.runtimeReserve, families: {} }
@@ -95,7 +114,8 @@ export function loadCatalog(dataDir = DATA_DIR, opts: { efficiency?: boolean } =
     if (!modelById.has(m.model)) throw new CatalogError(`data/measurements (${m.id}): field model: unknown model "${m.model}"`);
   }
   for (const [name, fam] of Object.entries(efficiency.families)) {
-    const consts = [fam.bandwidthEfficiency, fam.computeEfficiency, fam.layerFloorUs, fam.hopLatencyUs, ...Object.values(fam.dequantBandwidthEfficiency), ...(fam.impliedTflops ? [fam.impliedTflops] : [])];
+    const consts = [fam.bandwidthEfficiency, fam.computeEfficiency, fam.layerFloorUs, fam.hopLatencyUs, ...Object.values(fam.dequantBandwidthEfficiency),
+      ...[fam.impliedTflops, fam.moeEfficiency, fam.prefillEfficiency, fam.collectiveLatencyUs].filter((c) => c !== undefined)];
     for (const c of consts) {
       for (const row of c.fittedTo) {
         const m = measurements.find((x) => x.id === row);
@@ -108,7 +128,54 @@ export function loadCatalog(dataDir = DATA_DIR, opts: { efficiency?: boolean } =
   return {
     chips, models, measurements, efficiency, plan, chipById, modelById,
     family: (chip: Chip) => efficiency.families[chip.family],
+    deployment: (chip: Chip) => chip.deployment ?? deploymentOf(chip, systems),
+    systems,
+    serving: readServing(join(dataDir, 'serving.json')),
   };
+}
+
+/** The two serving defaults the model needs, read loosely from data/serving.json (absent: no bound). */
+function readServing(file: string): Catalog['serving'] {
+  const none = { defaultTpotMs: null, engineMaxBatch: () => null, engineNote: '' };
+  if (!existsSync(file)) return none;
+  const raw = JSON.parse(readFileSync(file, 'utf8')) as {
+    tpotTargets?: { defaultForBatchMax?: { value?: number } };
+    engineLimits?: { vllm?: { maxNumSeqs?: { value?: number; alternatives?: { value: number; note?: string }[] } } };
+  };
+  const tpot = raw.tpotTargets?.defaultForBatchMax?.value ?? null;
+  const seqs = raw.engineLimits?.vllm?.maxNumSeqs;
+  const small = seqs?.value ?? null;
+  const large = seqs?.alternatives?.find((a) => /70 GiB/.test(a.note ?? ''))?.value ?? small;
+  return {
+    defaultTpotMs: typeof tpot === 'number' ? tpot : null,
+    // vLLM's default max-num-seqs is 1024 on GPUs with at least 70 GiB (not A100) and 256 below; only GPU-style chips
+    // that split by tensor parallelism run such an engine
+    engineMaxBatch: (chip: Chip) => {
+      if (small === null || chip.deployment?.rule !== 'tensor-parallel') return null;
+      const hbm = chip.memory.find((t) => t.kind === 'hbm' || t.kind === 'gddr')?.capacityGB?.value ?? 0;
+      return hbm >= 70 * 1.073741824 && !/A100/.test(chip.name) ? large : small;
+    },
+    engineNote: 'vLLM’s default max-num-seqs (data/serving.json)',
+  };
+}
+
+/** Measured collective latency (µs) per interconnect id in data/interconnects.json; entries without one are absent. */
+function readLinks(file: string): Map<string, number> {
+  const out = new Map<string, number>();
+  if (!existsSync(file)) return out;
+  const raw = JSON.parse(readFileSync(file, 'utf8')) as { id?: string; collectiveLatencyUs?: { value?: number } | null }[];
+  for (const e of Array.isArray(raw) ? raw : []) {
+    const v = e?.collectiveLatencyUs?.value;
+    if (typeof e?.id === 'string' && typeof v === 'number' && v > 0) out.set(e.id, v);
+  }
+  return out;
+}
+
+/** A chip absent from data/systems.json splits by tensor parallelism (one card if hard-wired), with no standard system. */
+function deploymentOf(chip: Chip, systems: Systems): ChipDeployment {
+  const s = systems.chips[chip.id];
+  if (!s) return { rule: chip.runs.kind === 'hardwired' ? 'single' : 'tensor-parallel', system: null };
+  return { rule: s.rule, system: s.system ? { name: s.system.name, chips: s.system.chips } : null };
 }
 
 function uniqueMap<T extends { id: string }>(items: T[], what: string): Map<string, T> {

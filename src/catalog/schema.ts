@@ -98,6 +98,13 @@ export const Chip = z.object({
   }).default({}),
   notes: z.array(z.string()).default([]),
   sources: z.record(z.string(), Source),
+  /** filled in at load from data/interconnects.json (the entry `link.interconnect` names): a measured collective latency */
+  linkFacts: z.object({ interconnect: z.string().nullable(), collectiveLatencyUs: z.number().nullable() }).optional(),
+  /** filled in at load from data/systems.json: how the chip's software splits a model, and its standard system */
+  deployment: z.object({
+    rule: z.enum(['tensor-parallel', 'spatial', 'single']),
+    system: z.object({ name: z.string(), chips: z.number().int().positive() }).nullable(),
+  }).optional(),
 });
 export type Chip = z.infer<typeof Chip>;
 
@@ -187,6 +194,20 @@ export const Measurement = z.object({
   kind: z.enum(['vendor', 'independent', 'mlperf', 'secondary']),
   source: Source,
   note: z.string().optional(),
+  /** the deployment as published, when it is */
+  layout: z.object({
+    tensorParallel: z.number().int().positive().optional(),
+    pipelineStages: z.number().int().positive().optional(),
+    replicas: z.number().int().positive().optional(),
+    expertParallel: z.number().int().positive().optional(),
+  }).optional(),
+  engine: z.string().optional(),
+  /** the figure was produced with speculative decoding (method, draft); such rows never fit baseline constants */
+  specDecode: z.string().optional(),
+  /** a per-output-token latency bound the run was held to (MLPerf Server/Interactive), ms */
+  tpotMs: z.number().positive().optional(),
+  /** why a row is calibration (for rows added or moved after the first calibration set) */
+  reason: z.string().optional(),
 });
 export type Measurement = z.infer<typeof Measurement>;
 
@@ -218,13 +239,23 @@ export const Family = z.object({
   layerFloorUs: Constant,
   /** extra latency per pipeline hop between scale-up domains, microseconds */
   hopLatencyUs: Constant,
+  /** latency of one collective (all-reduce, all-to-all) inside the scale-up domain, microseconds (sourced, not fitted) */
+  collectiveLatencyUs: Constant.optional(),
+  /** achieved fraction of peak compute in the routed-expert GEMMs (absent: computeEfficiency) */
+  moeEfficiency: Constant.optional(),
+  /** achieved fraction of peak compute in prefill (absent: computeEfficiency) */
+  prefillEfficiency: Constant.optional(),
+  /** what the fitted constants rest on: measured (independent or MLPerf rows), vendor claims only, or borrowed */
+  evidence: z.enum(['measured', 'vendor claim', 'borrowed']).optional(),
+  /** the batches the rows behind a vendor-claim family were stated at (answers elsewhere are extrapolations) */
+  evidenceBatches: z.array(z.number()).optional(),
   /** for chips whose compute is unpublished: the effective dense TFLOPS per chip implied by a calibration row */
   impliedTflops: Constant.optional(),
 });
 export type Family = z.infer<typeof Family>;
 
 /** How data/efficiency.json is produced: which calibration rows fit which constant of which family. */
-export const ConstantName = z.enum(['bandwidthEfficiency', 'computeEfficiency', 'layerFloorUs', 'hopLatencyUs', 'impliedTflops', 'dequant.int8', 'dequant.int4', 'dequant.fp4', 'dequant.fp6']);
+export const ConstantName = z.enum(['bandwidthEfficiency', 'computeEfficiency', 'moeEfficiency', 'prefillEfficiency', 'layerFloorUs', 'hopLatencyUs', 'collectiveLatencyUs', 'impliedTflops', 'dequant.int8', 'dequant.int4', 'dequant.fp4', 'dequant.fp6']);
 export type ConstantName = z.infer<typeof ConstantName>;
 export const FitPlan = z.object({
   runtimeReserve: z.object({ fraction: z.number().min(0).max(0.5), source: Source, note: z.string() }),
@@ -245,6 +276,25 @@ export const Efficiency = z.object({
   families: z.record(z.string(), Family),
 });
 export type Efficiency = z.infer<typeof Efficiency>;
+
+/** data/systems.json: how each chip's software splits a model, and the standard system it ships in. */
+export const Systems = z.object({
+  note: z.string(),
+  chips: z.record(z.string(), z.object({
+    rule: z.enum(['tensor-parallel', 'spatial', 'single']),
+    system: z.object({ name: z.string(), chips: z.number().int().positive(), source: z.string() }).optional(),
+  })),
+  sources: z.record(z.string(), Source),
+});
+export type Systems = z.infer<typeof Systems>;
+
+/** How the chip's software splits a model over chips: see data/systems.json. */
+export type SplitRule = Systems['chips'][string]['rule'];
+export interface ChipDeployment {
+  rule: SplitRule;
+  /** the standard system the chip ships in, when known */
+  system: { name: string; chips: number } | null;
+}
 
 /** One /explain topic: short, accurate, in our own words, with a link to go further. */
 export const Explainer = z.object({

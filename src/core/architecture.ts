@@ -17,7 +17,7 @@ export interface ParamCounts {
 }
 
 /** Everything the hot functions need, precomputed once per model object. */
-interface Derived {
+export interface Derived {
   params: ParamCounts;
   /** parameters that take part in a matmul for one token: active weights (no norms/biases/sinks),
    *  excluding the input-embedding lookup, including the LM head (the embedding matrix again when tied) */
@@ -35,6 +35,8 @@ interface Derived {
   chunked: boolean;
   /** SSM fixed state elements per sequence (all layers) */
   stateElems: number;
+  /** matmul parameters one token passes through in the routed experts (moeLayers · active · 3·d·ffn_expert) */
+  expertMatmulActive: number;
 }
 
 const cache = new WeakMap<Model, Derived>();
@@ -87,7 +89,7 @@ function derive(m: Model): Derived {
     return {
       params, matmulActive, baseFlops: 2 * matmulActive + ssmFlops, attnCoef: 0, kvElemsPerLayer: 0,
       fullLayers: 0, localLayers: 0, window: 0, chunked: false,
-      stateElems: L * di * (s.convKernel + s.dState),
+      stateElems: L * di * (s.convKernel + s.dState), expertMatmulActive: 0,
     };
   }
 
@@ -177,7 +179,13 @@ function derive(m: Model): Derived {
     window: local ? local.window : 0,
     chunked: local ? local.kind === 'chunked' : false,
     stateElems: 0,
+    expertMatmulActive: moeLayers * activeExpertMatmul,
   };
+}
+
+/** The per-token facts the step arithmetic needs (read-only, cached per model). */
+export function stepFacts(m: Model): Readonly<Derived> {
+  return derived(m);
 }
 
 export function paramCounts(m: Model): ParamCounts {

@@ -1,64 +1,84 @@
-// Fits the efficiency constants of each chip family to the calibration rows named in data/fit-plan.json.
-import type { Chip, Constant, ConstantName, Efficiency, Family, FitPlan, Measurement, Model } from '../catalog/schema.ts';
+// Fits the efficiency constants of each chip family to the calibration rows named in data/fit-plan.json: a joint
+// least-squares fit in log error over all of a family's rows, each constant kept within physical bounds.
+import type { Chip, ChipDeployment, Constant, ConstantName, Efficiency, Family, FitPlan, Measurement, Model } from '../catalog/schema.ts';
 import { predict } from './validate.ts';
 
-export interface FitLog { family: string; constant: ConstantName; row: string; value: number; ok: boolean }
+export interface FitLog { family: string; constant: ConstantName; rows: string[]; value: number; perRow: number[] }
 
-interface Inputs { plan: FitPlan; measurements: Measurement[]; chips: Map<string, Chip>; models: Map<string, Model> }
+export interface Inputs {
+  plan: FitPlan; measurements: Measurement[]; chips: Map<string, Chip>; models: Map<string, Model>;
+  deployment: (chip: Chip) => ChipDeployment;
+}
 
-const START: Record<string, number> = { bandwidthEfficiency: 0.7, computeEfficiency: 0.5, layerFloorUs: 0, hopLatencyUs: 0 };
-const BOUNDS: Record<string, [number, number]> = {
-  bandwidthEfficiency: [0.01, 1], computeEfficiency: [0.01, 1], layerFloorUs: [1e-4, 10_000], hopLatencyUs: [1e-4, 10_000],
-  impliedTflops: [1, 1e7], 'dequant.int8': [0.01, 1], 'dequant.int4': [0.01, 1], 'dequant.fp4': [0.01, 1], 'dequant.fp6': [0.01, 1],
+const START: Partial<Record<ConstantName, number>> = { bandwidthEfficiency: 0.7, computeEfficiency: 0.5, layerFloorUs: 1, hopLatencyUs: 0, collectiveLatencyUs: 0 };
+/** physical bounds: an efficiency is at most 1 (achieved ≤ published peak); latencies are positive */
+const BOUNDS: Record<ConstantName, [number, number]> = {
+  bandwidthEfficiency: [0.002, 1], computeEfficiency: [0.01, 1], moeEfficiency: [0.01, 1], prefillEfficiency: [0.01, 1],
+  layerFloorUs: [0.01, 2_000], hopLatencyUs: [0.01, 2_000], collectiveLatencyUs: [0.01, 500], impliedTflops: [1, 1e6],
+  'dequant.int8': [0.01, 1], 'dequant.int4': [0.01, 1], 'dequant.fp4': [0.01, 1], 'dequant.fp6': [0.01, 1],
 };
-const EFFICIENCY = (c: ConstantName) => c !== 'layerFloorUs' && c !== 'hopLatencyUs' && c !== 'impliedTflops';
+const IS_EFFICIENCY = (c: ConstantName) => BOUNDS[c][1] === 1;
+const OPTIONAL: ConstantName[] = ['moeEfficiency', 'prefillEfficiency', 'collectiveLatencyUs', 'impliedTflops'];
 
-function point(v: number, note = ''): Constant {
-  return { low: v, expected: v, high: v, fittedTo: [], note, assumption: 'fitting' };
+function point(v: number): Constant {
+  return { low: v, expected: v, high: v, fittedTo: [], note: '', assumption: 'fitting' };
 }
 
 function familyFrom(values: Map<ConstantName, number>): Family {
   const dequant: Record<string, Constant> = {};
   for (const [k, v] of values) if (k.startsWith('dequant.')) dequant[k.slice(8)] = point(v);
+  const opt = (c: ConstantName) => (values.has(c) ? point(values.get(c)!) : undefined);
   return {
     name: '',
-    bandwidthEfficiency: point(values.get('bandwidthEfficiency') ?? START.bandwidthEfficiency),
-    computeEfficiency: point(values.get('computeEfficiency') ?? START.computeEfficiency),
-    layerFloorUs: point(values.get('layerFloorUs') ?? 0),
+    bandwidthEfficiency: point(values.get('bandwidthEfficiency') ?? START.bandwidthEfficiency!),
+    computeEfficiency: point(values.get('computeEfficiency') ?? START.computeEfficiency!),
+    layerFloorUs: point(values.get('layerFloorUs') ?? START.layerFloorUs!),
     hopLatencyUs: point(values.get('hopLatencyUs') ?? 0),
-    impliedTflops: values.has('impliedTflops') ? point(values.get('impliedTflops')!) : undefined,
+    collectiveLatencyUs: opt('collectiveLatencyUs'), moeEfficiency: opt('moeEfficiency'), prefillEfficiency: opt('prefillEfficiency'),
+    impliedTflops: opt('impliedTflops'),
     dequantBandwidthEfficiency: dequant,
   };
 }
 
-/** Bisection for the constant value at which the expected prediction equals the measured value. */
-function solve(inputs: Inputs, row: Measurement, values: Map<ConstantName, number>, name: ConstantName, reserve: number): { value: number; ok: boolean } {
+function logError(inputs: Inputs, row: Measurement, values: Map<ConstantName, number>): number {
   const chip = inputs.chips.get(row.chip)!, model = inputs.models.get(row.model)!;
-  const err = (x: number) => {
-    const trial = new Map(values); trial.set(name, x);
-    const c = predict(row, model, chip, familyFrom(trial), reserve);
-    return c.predicted ? Math.log(c.predicted.expected / row.value) : NaN;
-  };
-  let [lo, hi] = BOUNDS[name];
-  let elo = err(lo), ehi = err(hi);
-  if (!Number.isFinite(elo) || !Number.isFinite(ehi) || Math.sign(elo) === Math.sign(ehi)) {
-    return { value: Math.abs(elo) < Math.abs(ehi) ? lo : hi, ok: false };
-  }
-  for (let i = 0; i < 80; i++) {
-    const mid = (lo + hi) / 2, e = err(mid);
-    if (Math.sign(e) === Math.sign(elo)) { lo = mid; elo = e; } else { hi = mid; ehi = e; }
-  }
-  return { value: (lo + hi) / 2, ok: true };
+  const c = predict(row, model, chip, familyFrom(values), inputs.plan.runtimeReserve.fraction, inputs.deployment(chip));
+  return c.predicted ? Math.log(c.predicted.expected / row.value) : NaN;
 }
 
-export function calibrate(inputs: Inputs): { efficiency: Efficiency; log: FitLog[] } {
-  const { plan } = inputs;
-  const reserve = plan.runtimeReserve.fraction;
-  const values = new Map<string, Map<ConstantName, number>>();
-  for (const name of Object.keys(plan.families)) values.set(name, new Map());
-  const perRow = new Map<string, number[]>();
-  let log: FitLog[] = [];
+/** Golden-section search in log space for the value of `name` that minimises the summed squared log error. */
+function minimise(inputs: Inputs, rows: Measurement[], values: Map<ConstantName, number>, name: ConstantName): number {
+  const cost = (logX: number) => {
+    const trial = new Map(values); trial.set(name, Math.exp(logX));
+    let s = 0;
+    for (const r of rows) { const e = logError(inputs, r, trial); s += Number.isFinite(e) ? e * e : 1e6; }
+    return s;
+  };
+  let [a, b] = BOUNDS[name].map(Math.log);
+  const g = (Math.sqrt(5) - 1) / 2;
+  let x1 = b - g * (b - a), x2 = a + g * (b - a), f1 = cost(x1), f2 = cost(x2);
+  for (let i = 0; i < 48; i++) {
+    if (f1 <= f2) { b = x2; x2 = x1; f2 = f1; x1 = b - g * (b - a); f1 = cost(x1); }
+    else { a = x1; x1 = x2; f1 = f2; x2 = a + g * (b - a); f2 = cost(x2); }
+  }
+  return Math.exp((a + b) / 2);
+}
 
+function rowsOf(inputs: Inputs, ids: string[], family: string, exclude: Set<string>): Measurement[] {
+  return ids.filter((id) => !exclude.has(id)).map((id) => {
+    const row = inputs.measurements.find((m) => m.id === id);
+    if (!row) throw new Error(`fit-plan: family ${family} names unknown row ${id}`);
+    if (row.use !== 'calibration') throw new Error(`fit-plan: family ${family} names ${id}, a validation row; constants are fitted to calibration rows only`);
+    if (row.specDecode) throw new Error(`fit-plan: family ${family} names ${id}, measured with speculative decoding; baseline constants are never fitted to it`);
+    return row;
+  });
+}
+
+/** Fit every family in plan order, several passes so borrowed values settle. `exclude` leaves rows out (leave-one-out). */
+export function fitValues(inputs: Inputs, exclude = new Set<string>(), only?: string, start?: Map<string, Map<ConstantName, number>>): Map<string, Map<ConstantName, number>> {
+  const { plan } = inputs;
+  const values = new Map<string, Map<ConstantName, number>>();
+  for (const name of Object.keys(plan.families)) values.set(name, new Map(start?.get(name) ?? []));
   const settle = () => {
     for (const [name, fp] of Object.entries(plan.families)) {
       const v = values.get(name)!;
@@ -69,41 +89,43 @@ export function calibrate(inputs: Inputs): { efficiency: Efficiency; log: FitLog
       }
     }
   };
-  // Constants interact (a family's bandwidth and compute efficiency both move each row), so sweep until stable.
-  for (let pass = 0; pass < 6; pass++) {
+  for (let pass = 0; pass < (only ? 3 : 4); pass++) {
     settle();
-    log = [];
     for (const [name, fp] of Object.entries(plan.families)) {
+      if (only && name !== only) continue;
       const v = values.get(name)!;
+      const all = [...new Set(fp.fit.flatMap((f) => f.rows))];
+      const rows = rowsOf(inputs, all, name, exclude);
       for (const f of fp.fit) {
-        const fits = f.rows.map((id) => {
-          const row = inputs.measurements.find((m) => m.id === id);
-          if (!row) throw new Error(`fit-plan: family ${name} names unknown row ${id}`);
-          const r = solve(inputs, row, v, f.constant, reserve);
-          log.push({ family: name, constant: f.constant, row: id, value: r.value, ok: r.ok });
-          return r.value;
-        });
-        // several rows for one constant: geometric mean, the spread kept for the range
-        v.set(f.constant, Math.exp(fits.reduce((a, x) => a + Math.log(Math.max(x, 1e-9)), 0) / fits.length));
-        perRow.set(`${name}/${f.constant}`, fits);
+        if (!v.has(f.constant)) v.set(f.constant, START[f.constant] ?? Math.sqrt(BOUNDS[f.constant][0] * BOUNDS[f.constant][1]));
+        if (rowsOf(inputs, f.rows, name, exclude).length === 0) { v.delete(f.constant); continue; }
+        v.set(f.constant, minimise(inputs, rows, v, f.constant));
       }
     }
   }
   settle();
+  return values;
+}
 
+export function calibrate(inputs: Inputs): { efficiency: Efficiency; log: FitLog[] } {
+  const { plan } = inputs;
+  const values = fitValues(inputs);
+  const log: FitLog[] = [];
   const families: Record<string, Family> = {};
   for (const [name, fp] of Object.entries(plan.families)) {
     const v = values.get(name)!;
     const make = (c: ConstantName): Constant | undefined => {
       const x = v.get(c);
       if (x === undefined) return undefined;
-      const cap = (y: number) => (EFFICIENCY(c) ? Math.min(1, y) : y);
+      const cap = (y: number) => (IS_EFFICIENCY(c) ? Math.min(1, y) : y);
       const fitted = fp.fit.find((f) => f.constant === c);
       if (fitted) {
-        const rows = perRow.get(`${name}/${c}`) ?? [x];
+        // each row alone (the other constants held): the spread of what the rows ask for widens the range
+        const perRow = rowsOf(inputs, fitted.rows, name, new Set()).map((r) => minimise(inputs, [r], v, c));
+        log.push({ family: name, constant: c, rows: fitted.rows, value: x, perRow });
         const s = plan.spread.fitted;
-        return { low: Math.min(x * (1 - s), ...rows), expected: x, high: cap(Math.max(x * (1 + s), ...rows)), fittedTo: fitted.rows,
-          note: `fitted to ${fitted.rows.join(', ')}${rows.length > 1 ? ` (per row: ${rows.map((r) => r.toPrecision(3)).join(', ')})` : ''}; range ±${s * 100}%` };
+        return { low: Math.min(x * (1 - s), ...perRow), expected: x, high: cap(Math.max(x * (1 + s), ...perRow)), fittedTo: fitted.rows,
+          note: `fitted jointly to ${fitted.rows.join(', ')}${perRow.length > 1 ? ` (each row alone: ${perRow.map((r) => r.toPrecision(3)).join(', ')})` : ''}; range ±${s * 100}% or the rows' spread` };
       }
       const from = fp.borrow[c];
       if (from) {
@@ -125,12 +147,44 @@ export function calibrate(inputs: Inputs): { efficiency: Efficiency; log: FitLog
       const k = make(`dequant.${f}`);
       if (k) dequant[f] = k;
     }
-    families[name] = {
-      name: fp.name,
+    const fittedRows = fp.fit.flatMap((f) => f.rows).map((id) => inputs.measurements.find((m) => m.id === id)!);
+    const evidence = fittedRows.some((r) => r.kind === 'independent' || r.kind === 'mlperf') ? 'measured' as const
+      : fittedRows.length ? 'vendor claim' as const : 'borrowed' as const;
+    const batches = [...new Set(fittedRows.map((r) => r.batch).filter((b): b is number => typeof b === 'number'))].sort((a, b) => a - b);
+    const fam: Family = {
+      name: fp.name, evidence, ...(evidence === 'vendor claim' ? { evidenceBatches: batches } : {}),
       bandwidthEfficiency: need('bandwidthEfficiency'), computeEfficiency: need('computeEfficiency'),
       layerFloorUs: need('layerFloorUs'), hopLatencyUs: need('hopLatencyUs'),
-      impliedTflops: make('impliedTflops'), dequantBandwidthEfficiency: dequant,
+      dequantBandwidthEfficiency: dequant,
     };
+    for (const c of OPTIONAL) {
+      const k = make(c);
+      if (k) (fam as Record<string, unknown>)[c] = k;
+    }
+    families[name] = fam;
   }
   return { efficiency: { runtimeReserve: plan.runtimeReserve, families }, log };
+}
+
+export interface LeaveOneOut { row: string; family: string; predicted: number | null; error: number | null; reason?: string }
+
+/**
+ * Leave-one-out: for each calibration row a family is fitted to, refit that family without it and predict it.
+ * A row that is the only one constraining one of its constants cannot be left out; that is reported, not hidden.
+ */
+export function leaveOneOut(inputs: Inputs): LeaveOneOut[] {
+  const full = fitValues(inputs);
+  const out: LeaveOneOut[] = [];
+  for (const [name, fp] of Object.entries(inputs.plan.families)) {
+    const ids = [...new Set(fp.fit.flatMap((f) => f.rows))];
+    for (const id of ids) {
+      const sole = fp.fit.find((f) => f.rows.length === 1 && f.rows[0] === id);
+      if (sole) { out.push({ row: id, family: name, predicted: null, error: null, reason: `the only row for ${name}.${sole.constant}` }); continue; }
+      const values = fitValues(inputs, new Set([id]), name, full);
+      const row = inputs.measurements.find((m) => m.id === id)!;
+      const e = logError(inputs, row, values.get(name)!);
+      out.push({ row: id, family: name, predicted: Number.isFinite(e) ? row.value * Math.exp(e) : null, error: Number.isFinite(e) ? Math.exp(e) - 1 : null });
+    }
+  }
+  return out;
 }

@@ -1,7 +1,10 @@
-// The full answer for one scenario: fit, time to first token, decode speed, energy and cost, each as a range.
-import type { Model, NumberFormat } from '../catalog/schema.ts';
+// The full answer for one scenario: the deployment, time to first token, decode speed, serving, energy and cost,
+// each figure a range.
+import type { ChipDeployment, Model, NumberFormat } from '../catalog/schema.ts';
+import { chooseDeployment, maxReplicaBatch, type Deployment } from './deploy.ts';
 import { fit, type FitResult } from './fit.ts';
-import { decodeStep, decodeWork, layout, prefillWork, secondsFor, timeFor, type Layout, type StepTerms } from './perf.ts';
+import type { DeploymentMode, Layout } from './layout.ts';
+import { decodeSeconds, decodeTerms, prefillSeconds, prefillTerms, prepare, type Prepared, type StepTerms } from './step.ts';
 import type { Bottleneck, Case, Range, Scenario, SpecDecode } from './types.ts';
 
 const CASES: readonly Case[] = ['low', 'expected', 'high'];
@@ -10,19 +13,39 @@ const HOURS_AMORTISED = 4 * 365 * 24; // purchase prices are spread over four ye
 export interface Estimate {
   model: { id: string; name: string };
   chip: { id: string; name: string; unit: string };
+  /** chips that serve (the layout's chips) */
   chips: number;
   weights: NumberFormat;
   kv: NumberFormat;
+  /** sequences served at once across all replicas */
   batch: number;
   inputTokens: number;
   outputTokens: number;
+  /** fit of one replica */
   fit: FitResult;
-  layout: { tensorParallel: number; pipelineStages: number } | null;
-  prefill: { ttftMs: Range | null; bottleneck: Bottleneck | null } | null;
+  layout: Layout | null;
+  deployment: {
+    mode: Deployment['mode']; rule: ChipDeployment['rule']; line: string; note: string | null;
+    chipsGiven: number; system: { name: string; chips: number; count: number } | null;
+  } | null;
+  /** how many asked to be served, how many are served at once, and what limits it */
+  serving: {
+    requested: number | 'max'; concurrent: number; queued: number;
+    limitedBy: 'asked' | 'memory' | 'engine' | 'latency target';
+    /** with `queued` > 0: the longest wait for a slot, seconds */
+    queueWaitSeconds: Range | null;
+    tpotTargetMs: number | null;
+  };
+  /** ttftMs: on an idle deployment for one request; under the batch's load it also waits for the step in flight and
+   *  shares its own step with the running decodes (about 1.5 time-per-token more) */
+  prefill: { ttftMs: Range | null; idleTtftMs: Range | null; bottleneck: Bottleneck | null } | null;
   decode: {
     tokensPerSecondPerUser: Range;
     tokensPerSecond: Range;
+    /** time between a user's tokens: the decode step plus the share of other users' prefills scheduled into it */
     msPerToken: Range;
+    /** one decode step alone */
+    stepMs: Range;
     bottleneck: Bottleneck;
     /** the expected case, term by term, in milliseconds per step */
     termsMs: { memory: number; compute: number; interconnect: number; latencyFloor: number };
@@ -31,6 +54,8 @@ export interface Estimate {
   energy: { joulesPerToken: Range | null; powerW: number | null };
   /** basis: what the price is — a rental rate, or a purchase price spread over four years (power and hosting excluded) */
   cost: { usdPerMillionTokens: Range | null; basis: 'rental' | 'purchase' | null; usdPerChipHour: number | null; purchaseUsd: number | null };
+  /** what the speed rests on: measured rows, vendor claims only, or constants borrowed from another family */
+  evidence: 'measured' | 'vendor claim' | 'borrowed' | null;
   notes: string[];
 }
 
@@ -45,112 +70,160 @@ export function range(values: number[]): Range {
   return range3(values[0], values[1], values[2]);
 }
 
-/** Decode step for one case, with speculative decoding if asked for: seconds per generated token per sequence. */
-function perTokenSeconds(l: Layout, draft: Layout | null, spec: SpecDecode, batch: number, ctx: number, c: Case): { seconds: number; terms: StepTerms } {
-  const verify = decodeStep(l, batch, ctx, c, spec.draftLength + 1);
-  const draftStep = draft ? decodeStep(draft, batch, ctx, c).seconds : verify.seconds / l.model.layers; // MTP: about one extra layer
-  return { seconds: (verify.seconds + spec.draftLength * draftStep) / tokensPerStep(spec), terms: verify };
-}
-
 /** Expected tokens emitted per verification step with draft length k and per-token acceptance a. */
 export function tokensPerStep(spec: SpecDecode): number {
   const a = spec.acceptance, k = spec.draftLength;
   return a >= 1 ? k + 1 : (1 - Math.pow(a, k + 1)) / (1 - a);
 }
 
+function deploymentOf(sc: Scenario): ChipDeployment {
+  return sc.deployment ?? sc.chip.deployment ?? { rule: sc.chip.runs.kind === 'hardwired' ? 'single' : 'tensor-parallel', system: null };
+}
+
+/** Decode seconds per generated token per sequence for one case, with speculative decoding if asked for. */
+function tokenSeconds(p: Prepared, draft: Prepared | null, spec: SpecDecode | undefined, batch: number, ctx: number, c: Case): number {
+  if (!spec) return decodeSeconds(p, batch, ctx, c);
+  const verify = decodeSeconds(p, batch, ctx, c, spec.draftLength + 1);
+  const draftStep = draft ? decodeSeconds(draft, batch, ctx, c) : verify / p.layers; // MTP: about one extra layer
+  return (verify + spec.draftLength * draftStep) / tokensPerStep(spec);
+}
+
+function noEstimate(sc: Scenario, f: FitResult, notes: string[]): Estimate {
+  return { model: { id: sc.model.id, name: sc.model.name }, chip: { id: sc.chip.id, name: sc.chip.name, unit: sc.chip.unit },
+    chips: f.chips, weights: sc.weights, kv: sc.kv, batch: f.batch, inputTokens: sc.inputTokens, outputTokens: sc.outputTokens, fit: f,
+    layout: null, deployment: null,
+    serving: { requested: sc.batch, concurrent: 0, queued: 0, limitedBy: 'memory', queueWaitSeconds: null, tpotTargetMs: sc.tpotTargetMs ?? null },
+    prefill: null, decode: null, specDecode: null,
+    energy: { joulesPerToken: null, powerW: sc.chip.powerW?.value ?? null }, cost: { usdPerMillionTokens: null, basis: null, usdPerChipHour: null, purchaseUsd: null },
+    evidence: sc.family.evidence ?? null, notes };
+}
+
 export function estimate(sc: Scenario): Estimate {
   const context = sc.inputTokens + sc.outputTokens;
-  const f = fit({ model: sc.model, chip: sc.chip, weights: sc.weights, kv: sc.kv, contextTokens: context,
-    batch: sc.batch, chips: sc.chips, reserveFraction: sc.reserveFraction });
   const notes: string[] = [];
-  if (!f.fits) {
-    return { model: { id: sc.model.id, name: sc.model.name }, chip: { id: sc.chip.id, name: sc.chip.name, unit: sc.chip.unit },
-      chips: f.chips, weights: sc.weights, kv: sc.kv, batch: f.batch, inputTokens: sc.inputTokens, outputTokens: sc.outputTokens, fit: f,
-      layout: null, prefill: null, decode: null, specDecode: null,
-      energy: { joulesPerToken: null, powerW: sc.chip.powerW?.value ?? null }, cost: { usdPerMillionTokens: null, basis: null, usdPerChipHour: null, purchaseUsd: null }, notes };
-  }
-  const l = layout(sc.model, sc.chip, sc.family, sc.weights, sc.kv, f);
-  const draft = sc.specDecode?.method === 'draft' && sc.specDecode.draftModel ? draftLayout(sc, sc.specDecode.draftModel, f.chips, context) : null;
-  const avgCtx = sc.inputTokens + sc.outputTokens / 2;
-  const B = f.batch;
+  const asked = sc.batch;
+  const probe = fit({ model: sc.model, chip: sc.chip, weights: sc.weights, kv: sc.kv, contextTokens: context,
+    batch: asked === 'max' ? 1 : asked, chips: sc.chips, reserveFraction: sc.reserveFraction });
+  if (probe.refused) return noEstimate(sc, probe, notes);
+  const dep = deploymentOf(sc);
 
-  // the three cases, pessimistic to optimistic
-  const step = [0, 0, 0], round = [0, 0, 0], ttft = [0, 0, 0];
+  // choose the deployment for the batch asked; if the chips given cannot hold it, serve what fits and queue the rest
+  let limitedBy: Estimate['serving']['limitedBy'] = 'asked';
+  let d = chooseDeployment(sc, dep, asked === 'max' ? 1 : asked, asked === 'max');
+  if (!d && asked !== 'max' && sc.chips !== 'auto' && !sc.layout) {
+    const one = chooseDeployment(sc, dep, 1);
+    if (one) {
+      const capacity = (one.replicaFit.maxBatchAtContext ?? 1) * one.layout.replicas;
+      d = capacity >= 1 ? chooseDeployment(sc, dep, capacity) : null;
+      limitedBy = 'memory';
+    }
+  }
+  if (!d) {
+    const f = probe.fits ? fit({ model: sc.model, chip: sc.chip, weights: sc.weights, kv: sc.kv, contextTokens: context, batch: 1, chips: sc.chips, reserveFraction: sc.reserveFraction }) : probe;
+    return noEstimate(sc, f.fits ? { ...f, fits: false, reason: `no layout of ${f.chips} ${f.chips === 1 ? sc.chip.unit : `${sc.chip.unit}s`} that divides the model's attention heads holds it` } : f, notes);
+  }
+  if (!d.replicaFit.fits) return noEstimate(sc, d.replicaFit, notes);
+
+  const avgCtx = sc.inputTokens + sc.outputTokens / 2;
+  let p = d.prepared;
+  let replicaBatch = d.replicaBatch;
+  const R = d.layout.replicas;
+  if (asked === 'max') {
+    // as many as memory holds, no more than the engine schedules, and no more than keeps a step within the target
+    const m = maxReplicaBatch(sc, p, d.replicaFit);
+    replicaBatch = m.batch;
+    limitedBy = m.limitedBy;
+    const rf = fit({ model: sc.model, chip: sc.chip, weights: sc.weights, kv: sc.kv, contextTokens: context, batch: replicaBatch,
+      chips: d.layout.tensorParallel * d.layout.pipelineStages, reserveFraction: sc.reserveFraction });
+    d = { ...d, replicaFit: rf, replicaBatch };
+    p = prepare(sc.model, sc.chip, sc.family, sc.weights, sc.kv, d.layout, rf);
+  }
+  const served = asked === 'max' ? replicaBatch * R : Math.min(asked, replicaBatch * R);
+  const queued = asked === 'max' ? 0 : Math.max(0, asked - served);
+
+  const draft = sc.specDecode?.method === 'draft' && sc.specDecode.draftModel ? draftPrepared(sc, sc.specDecode.draftModel, d, context) : null;
+  const step = [0, 0, 0], round = [0, 0, 0], ttft = [0, 0, 0], tpot = [0, 0, 0];
   let ttftKnown = true;
-  let expectedTerms: StepTerms | null = null, ttftBottleneck: Bottleneck | null = null;
-  // the work is the same in every case; only the constants that time it differ
-  const decodeW = sc.specDecode ? null : decodeWork(l, B, avgCtx);
-  const prefill1 = sc.inputTokens > 0 ? prefillWork(l, 1, sc.inputTokens) : null;
-  const prefillB = prefill1 && B > 1 ? prefillWork(l, B, sc.inputTokens) : prefill1;
   for (let i = 0; i < 3; i++) {
     const c = CASES[i];
-    const expected = c === 'expected';
-    let seconds: number;
-    if (sc.specDecode) {
-      const t = perTokenSeconds(l, draft, sc.specDecode, B, avgCtx, c);
-      seconds = t.seconds;
-      if (expected) expectedTerms = t.terms;
-    } else if (expected) {
-      expectedTerms = timeFor(l, decodeW!, c)!;
-      seconds = expectedTerms.seconds;
-    } else seconds = secondsFor(l, decodeW!, c);
-    step[i] = seconds;
+    step[i] = tokenSeconds(p, draft, sc.specDecode, replicaBatch, avgCtx, c);
     let prefillRound = 0;
-    if (prefill1) {
-      let p1: number;
-      if (expected) {
-        const t = timeFor(l, prefill1, c, true);
-        ttftBottleneck = t?.bottleneck ?? null;
-        p1 = t ? t.seconds : NaN;
-      } else p1 = secondsFor(l, prefill1, c, true);
-      if (Number.isNaN(p1)) ttftKnown = false; else ttft[i] = p1 + seconds;
-      const pb = prefillB === prefill1 ? p1 : secondsFor(l, prefillB!, c, true);
-      prefillRound = Number.isNaN(pb) ? 0 : pb;
+    if (sc.inputTokens > 0) {
+      const p1 = prefillSeconds(p, 1, sc.inputTokens, c);
+      if (Number.isNaN(p1)) ttftKnown = false;
+      else {
+        ttft[i] = p1;
+        prefillRound = replicaBatch > 1 ? prefillSeconds(p, replicaBatch, sc.inputTokens, c) : p1;
+      }
     }
-    round[i] = prefillRound + sc.outputTokens * seconds;
+    round[i] = prefillRound + sc.outputTokens * step[i];
+    // continuous batching: each user's decode steps also carry the other users' prefills, spread over its output
+    tpot[i] = step[i] + (replicaBatch > 1 && sc.outputTokens > 0 ? ((replicaBatch - 1) / replicaBatch) * prefillRound / sc.outputTokens : 0);
   }
-  if (f.maxBatchAtContext === null && B > 1) notes.push(`${sc.chip.name} does not publish the size of the memory that holds the KV cache, so whether ${B} sequences fit is unknown; the figures assume they do.`);
-  if (!ttftKnown) notes.push(`${sc.chip.name} has no published compute figure, so time to first token is unknown and aggregate throughput leaves prefill out.`);
+  const expectedTerms: StepTerms = sc.specDecode
+    ? decodeTerms(p, replicaBatch, avgCtx, 'expected', sc.specDecode.draftLength + 1)
+    : decodeTerms(p, replicaBatch, avgCtx, 'expected');
+  const ttftTerms = sc.inputTokens > 0 && ttftKnown ? prefillTerms(p, 1, sc.inputTokens, 'expected') : null;
 
-  const msPerToken = range3(step[0] * 1e3, step[1] * 1e3, step[2] * 1e3);
-  const perUser = range3(1 / step[0], 1 / step[1], 1 / step[2]);
-  const out = B * sc.outputTokens;
+  if (d.replicaFit.maxBatchAtContext === null && replicaBatch > 1) notes.push(`${sc.chip.name} does not publish the size of the memory that holds the KV cache, so whether ${replicaBatch} sequences fit is unknown; the figures assume they do.`);
+  if (!ttftKnown) notes.push(`${sc.chip.name} has no published compute figure, so time to first token is unknown and aggregate throughput leaves prefill out.`);
+  if (d.note) notes.push(d.note);
+  const claimed = sc.family.evidence === 'vendor claim' ? sc.family.evidenceBatches ?? [] : [];
+  if (claimed.length && !claimed.some((b) => served >= b * 0.8 && served <= b * 1.25)) {
+    notes.push(`${sc.chip.name}'s constants rest on vendor claims stated at batch ${claimed.join(' and ')}; at batch ${served.toLocaleString('en-US')} this figure is an extrapolation from a vendor claim.`);
+  }
+
+  const perUser = range3(1 / tpot[0], 1 / tpot[1], 1 / tpot[2]);
+  // with no prompt the first token is the first decode step
+  const idleTtft = sc.inputTokens === 0 ? range3(step[0] * 1e3, step[1] * 1e3, step[2] * 1e3) : ttftKnown ? range3(ttft[0] * 1e3, ttft[1] * 1e3, ttft[2] * 1e3) : null;
+  const loadedTtft = idleTtft && replicaBatch > 1
+    ? range3(idleTtft.low + 1.5 * tpot[0] * 1e3, idleTtft.expected + 1.5 * tpot[1] * 1e3, idleTtft.high + 1.5 * tpot[2] * 1e3) : idleTtft;
+  const busyReplicas = Math.min(R, Math.ceil(served / replicaBatch));
+  const out = replicaBatch * sc.outputTokens * busyReplicas;
   const aggregate = range3(out / round[0], out / round[1], out / round[2]);
+  const chipsUsed = d.chipsUsed;
   const power = sc.chip.powerW?.value ?? null;
-  const joules = power === null ? null : range3((power * f.chips) / aggregate.low, (power * f.chips) / aggregate.expected, (power * f.chips) / aggregate.high);
+  const joules = power === null ? null : range3((power * chipsUsed) / aggregate.low, (power * chipsUsed) / aggregate.expected, (power * chipsUsed) / aggregate.high);
   const hourly = sc.chip.price.hourlyUsd?.value ?? null;
   const purchase = sc.chip.price.purchaseUsd?.value ?? null;
   const perChipHour = hourly ?? (purchase !== null ? purchase / HOURS_AMORTISED : null);
-  const k = perChipHour === null ? 0 : (perChipHour * f.chips * 1e6) / 3600;
+  const k = perChipHour === null ? 0 : (perChipHour * chipsUsed * 1e6) / 3600;
   const cost = perChipHour === null ? null : range3(k / aggregate.low, k / aggregate.expected, k / aggregate.high);
   const basis = hourly !== null ? 'rental' as const : purchase !== null ? 'purchase' as const : null;
+  const request = [0, 1, 2].map((i) => (ttftKnown ? ttft[i] : 0) + sc.outputTokens * step[i]);
+  const waves = queued > 0 ? Math.ceil(queued / served) : 0;
 
   let specDecode: Estimate['specDecode'] = null;
   if (sc.specDecode) {
-    const base = CASES.map((c) => decodeStep(l, B, avgCtx, c).seconds);
+    const base = CASES.map((c) => decodeSeconds(p, replicaBatch, avgCtx, c));
     specDecode = { tokensPerStep: tokensPerStep(sc.specDecode), speedup: range(base.map((b, i) => b / step[i])) };
   }
-  const e = expectedTerms as StepTerms;
+  const e = expectedTerms;
   return {
     model: { id: sc.model.id, name: sc.model.name }, chip: { id: sc.chip.id, name: sc.chip.name, unit: sc.chip.unit },
-    chips: f.chips, weights: sc.weights, kv: sc.kv, batch: f.batch, inputTokens: sc.inputTokens, outputTokens: sc.outputTokens, fit: f,
-    layout: { tensorParallel: l.tensorParallel, pipelineStages: l.pipelineStages },
+    chips: chipsUsed, weights: sc.weights, kv: sc.kv, batch: served, inputTokens: sc.inputTokens, outputTokens: sc.outputTokens, fit: d.replicaFit,
+    layout: d.layout,
+    deployment: { mode: d.mode, rule: d.rule, line: d.line, note: d.note ?? null, chipsGiven: d.chipsGiven, system: d.system },
+    serving: { requested: asked, concurrent: served, queued, limitedBy, tpotTargetMs: sc.tpotTargetMs ?? null,
+      queueWaitSeconds: waves ? range3(waves * request[0], waves * request[1], waves * request[2]) : null },
     // with no prompt the first token is the first decode step
-    prefill: { ttftMs: sc.inputTokens === 0 ? range3(step[0] * 1e3, step[1] * 1e3, step[2] * 1e3) : ttftKnown ? range3(ttft[0] * 1e3, ttft[1] * 1e3, ttft[2] * 1e3) : null, bottleneck: ttftBottleneck },
+    prefill: { ttftMs: loadedTtft, idleTtftMs: idleTtft, bottleneck: ttftTerms?.bottleneck ?? null },
     decode: {
-      tokensPerSecondPerUser: perUser, tokensPerSecond: aggregate, msPerToken, bottleneck: e.bottleneck,
+      tokensPerSecondPerUser: perUser, tokensPerSecond: aggregate, msPerToken: range3(tpot[0] * 1e3, tpot[1] * 1e3, tpot[2] * 1e3), stepMs: range3(step[0] * 1e3, step[1] * 1e3, step[2] * 1e3), bottleneck: e.bottleneck,
       termsMs: { memory: e.memory * 1e3, compute: e.compute * 1e3, interconnect: e.interconnect * 1e3, latencyFloor: e.latencyFloor * 1e3 },
     },
     specDecode,
     energy: { joulesPerToken: joules, powerW: power },
     cost: { usdPerMillionTokens: cost, basis, usdPerChipHour: perChipHour, purchaseUsd: purchase },
+    evidence: sc.family.evidence ?? null,
     notes,
   };
 }
 
-function draftLayout(sc: Scenario, draftModel: Model, chips: number, context: number): Layout {
-  const df = fit({ model: draftModel, chip: sc.chip, weights: sc.weights, kv: sc.kv, contextTokens: context,
-    batch: 1, chips, reserveFraction: sc.reserveFraction });
-  return layout(draftModel, sc.chip, sc.family, sc.weights, sc.kv, df);
+function draftPrepared(sc: Scenario, draftModel: Model, d: Deployment, context: number): Prepared {
+  const chips = d.layout.tensorParallel * d.layout.pipelineStages;
+  const df = fit({ model: draftModel, chip: sc.chip, weights: sc.weights, kv: sc.kv, contextTokens: context, batch: 1, chips, reserveFraction: sc.reserveFraction });
+  return prepare(draftModel, sc.chip, sc.family, sc.weights, sc.kv, d.layout, df);
 }
 
+export type { DeploymentMode };

@@ -1,4 +1,5 @@
-import type { Chip, Family, Model, NumberFormat } from '../catalog/schema.ts';
+import type { Chip, ChipDeployment, Family, Model, NumberFormat } from '../catalog/schema.ts';
+import type { DeploymentMode, Layout } from './layout.ts';
 
 /** Every performance figure: low ≤ expected ≤ high, from the spread of the efficiency constants. */
 export interface Range { low: number; expected: number; high: number }
@@ -30,6 +31,16 @@ export interface Scenario {
   /** fraction of each memory tier kept back for runtime and activations */
   reserveFraction: number;
   specDecode?: SpecDecode;
+  /** how the chip's software splits a model and its standard system (the catalog's data/systems.json) */
+  deployment?: ChipDeployment;
+  /** with no chip count: fastest per user within standard systems (default), one system for throughput, or fewest chips */
+  mode?: DeploymentMode;
+  /** force a layout (sweeps, published deployments) */
+  layout?: Partial<Layout>;
+  /** `batch: 'max'` stops where a decode step would exceed this many ms; null = no latency bound (offline) */
+  tpotTargetMs?: number | null;
+  /** the serving engine's cap on concurrent sequences per replica */
+  engineMaxBatch?: number;
 }
 
 /** Which constants to use: the pessimistic end, the fitted value, or the optimistic end. */

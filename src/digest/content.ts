@@ -1,8 +1,8 @@
 // What a digest says: the landscape on the channel's model, what changed in data/ since its last digest,
 // and one explainer, rotating so consecutive digests differ. The same content on every platform.
 import { createHash } from 'node:crypto';
-import { explainerByIndex, explainers } from '../../commands/explain.ts';
-import { landscape, landscapePoints, landscapeTable } from '../../commands/landscape.ts';
+import { explainerByIndex, explainers } from '../views/explain.ts';
+import { landscape, landscapePoints, landscapeTable } from '../views/landscape.ts';
 import type { Catalog } from '../catalog/load.ts';
 import type { Chip, Figure, Model } from '../catalog/schema.ts';
 import { landscapeChart } from '../charts/specs.ts';

@@ -2,7 +2,7 @@
 import { execute, type Choice, type Context, type OptionSpec } from '../../commands/command.ts';
 import { COMMANDS, findCommand } from '../../commands/index.ts';
 import { compareCommand } from '../../commands/compare.ts';
-import { explainers } from '../../commands/explain.ts';
+import { explainers } from '../views/explain.ts';
 import { rank, suggest } from '../catalog/resolve.ts';
 import { commandDone } from '../ops/commands.ts';
 import { errorReply, type Reply } from '../reply/reply.ts';
@@ -38,13 +38,13 @@ export function autocomplete(commandName: string, option: string, partial: strin
 
 /**
  * Buttons carry their whole state in the id, so a press can be answered by any process:
- * "compare:<phase>:<chipA>:<chipB>:<model>".
+ * "compare:<phase>:<chipA>:<chipB>:<model>[:<deployment>]".
  */
 export async function pressButton(id: string, ctx: Context): Promise<Reply> {
   const [kind, ...parts] = id.split(':');
-  if (kind === 'compare' && parts.length === 4) {
-    const [phase, a, b, model] = parts;
-    return execute(compareCommand, { a, b, phase, model }, ctx);
+  if (kind === 'compare' && (parts.length === 4 || parts.length === 5)) {
+    const [phase, a, b, model, deployment] = parts;
+    return execute(compareCommand, { a, b, phase, model, deployment }, ctx);
   }
   return errorReply('That button has expired or is not one of mine.', 'Run the command again to get fresh buttons.');
 }

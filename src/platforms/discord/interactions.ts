@@ -5,14 +5,17 @@ import { createPublicKey, verify, type KeyObject } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Context } from '../../../commands/command.ts';
 import type { DiscordMessage } from '../../reply/discord.ts';
+import { DEFAULT_BODY_LIMIT, readBodyWithin, refuse, timestampWithin, TIMESTAMP_WINDOW_MS } from '../http/body.ts';
+import { RejectionLog } from '../http/rejections.ts';
+import { parseInteraction } from './payload.ts';
+import { MemoryReplayGuard, type ReplayGuard } from './replay-guard.ts';
 import {
   answerButton, answerCommand, autocompleteChoices, discordContext, extractOptions, failureMessage,
-  type ChartFile, type FlowOptions, type RawOption, type Responder,
+  type ChartFile, type FlowOptions, type Responder,
 } from './shared.ts';
 
 export const DEFAULT_API_BASE = 'https://discord.com/api/v10';
 const SPKI_ED25519_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
-const MAX_BODY = 1024 * 1024;
 const USER_AGENT = 'DiscordBot (https://github.com/memwall/memwall, 0.1.0)';
 
 /** Interaction types (receiving-and-responding: interaction-type). */
@@ -27,6 +30,12 @@ export interface DiscordInteractionsOptions extends FlowOptions {
   /** default https://discord.com/api/v10; tests pass a loopback fake */
   apiBase?: string;
   context: () => Context;
+  /** remembers interaction ids for the timestamp window (default: a bounded in-memory cache, one per handler) */
+  replayGuard?: ReplayGuard;
+  /** the clock for the timestamp window, ms since the epoch (default Date.now) */
+  now?: () => number;
+  /** refused unauthenticated requests are logged at most once per this many ms (default 60 s) */
+  rejectionLogIntervalMs?: number;
 }
 
 /** The Ed25519 public key from its 32 raw bytes in hex. Throws a clear error for a malformed key. */
@@ -46,37 +55,11 @@ export function verifyDiscordSignature(key: KeyObject, signatureHex: string | un
   }
 }
 
-class BodyTooLarge extends Error {}
-
-async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    const b = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string);
-    size += b.length;
-    if (size > limit) throw new BodyTooLarge();
-    chunks.push(b);
-  }
-  return Buffer.concat(chunks);
-}
-
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
   if (res.headersSent) return;
   const text = JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
   res.end(text);
-}
-
-interface Interaction {
-  id?: string;
-  type: number;
-  token?: string;
-  application_id?: string;
-  channel_id?: string;
-  channel?: { id?: string };
-  guild_id?: string;
-  member?: { permissions?: string };
-  data?: { name?: string; options?: RawOption[]; custom_id?: string; component_type?: number };
 }
 
 /** The message as the API takes it: no pings from echoed text; attachments listed when a file goes with it. */
@@ -158,30 +141,46 @@ export function createDiscordInteractionsHandler(opts: DiscordInteractionsOption
   const apiBase = (opts.apiBase ?? DEFAULT_API_BASE).replace(/\/+$/, '');
   const log = opts.log ?? ((l: string) => console.error(l));
   const flow: FlowOptions = { ...opts, log };
+  const now = opts.now ?? Date.now;
+  const replayGuard = opts.replayGuard ?? new MemoryReplayGuard({ now });
+  const rejections = new RejectionLog({ endpoint: 'discord', log, intervalMs: opts.rejectionLogIntervalMs, now });
 
   return async (req, res) => {
     try {
       if (req.method !== 'POST') { res.setHeader('allow', 'POST'); sendJson(res, 405, { error: 'method not allowed' }); return; }
-      let raw: Buffer;
-      try {
-        raw = await readBody(req, MAX_BODY);
-      } catch (e) {
-        if (e instanceof BodyTooLarge) { sendJson(res, 413, { error: 'request body too large' }); req.resume(); return; }
-        throw e;
-      }
+      // authenticity first: size, signature, timestamp window; nothing in the body is looked at before these pass
+      const raw = await readBodyWithin(req, DEFAULT_BODY_LIMIT).catch(() => undefined);
+      if (raw === undefined) return; // the client went away mid-body: nobody to answer
+      if (!raw) { rejections.reject('too_large'); refuse(res, 413, { error: 'request body too large' }); return; }
       const sig = req.headers['x-signature-ed25519'];
       const ts = req.headers['x-signature-timestamp'];
       if (!verifyDiscordSignature(key, typeof sig === 'string' ? sig : undefined, typeof ts === 'string' ? ts : undefined, raw)) {
-        sendJson(res, 401, { error: 'invalid request signature' });
+        rejections.reject('signature');
+        refuse(res, 401, { error: 'invalid request signature' });
         return;
       }
-      let it: Interaction;
-      try {
-        it = JSON.parse(raw.toString('utf8')) as Interaction;
-        if (!it || typeof it !== 'object' || typeof it.type !== 'number') throw new Error('no type');
-      } catch {
-        sendJson(res, 400, { error: 'body is not an interaction' });
+      // Discord's signature covers the timestamp but Discord checks no window: a captured request would stay valid
+      // for ever. Only ±5 minutes is accepted, and each interaction id once within it.
+      const when = timestampWithin(ts, now(), TIMESTAMP_WINDOW_MS);
+      if (!when.ok) { rejections.reject('timestamp'); refuse(res, 401, { error: 'request timestamp outside the accepted window' }); return; }
+
+      const parsed = parseInteraction(raw);
+      if (!parsed.ok) {
+        log(`discord: malformed interaction refused (400): ${parsed.problem}`);
+        refuse(res, 400, { error: 'body is not an interaction' });
         return;
+      }
+      const it = parsed.interaction;
+      if (it.id !== undefined) {
+        let first: boolean;
+        try {
+          first = await replayGuard.firstSeen(it.id, when.ms + TIMESTAMP_WINDOW_MS);
+        } catch (e) {
+          log(`discord: the replay check failed, interaction ${it.id} refused (503): ${String((e as Error)?.message ?? e).split('\n')[0]}`);
+          refuse(res, 503, { error: 'temporarily unable to check this request' });
+          return;
+        }
+        if (!first) { rejections.reject('replay'); refuse(res, 401, { error: 'interaction already received' }); return; }
       }
 
       if (it.type === InteractionType.Ping) { sendJson(res, 200, { type: CallbackType.Pong }); return; }
@@ -192,10 +191,9 @@ export function createDiscordInteractionsHandler(opts: DiscordInteractionsOption
 
       switch (it.type) {
         case InteractionType.ApplicationCommand: {
-          const name = it.data?.name ?? '';
           let context: Context;
           try { context = ctx(); } catch (e) { log(`discord: building the context failed: ${(e as Error)?.stack ?? e}`); await responder.reply(failureMessage()); return; }
-          await answerCommand(name, extractOptions(it.data?.options), context, responder, flow);
+          await answerCommand(it.data?.name ?? '', extractOptions(it.data?.options), context, responder, flow);
           return;
         }
         case InteractionType.Autocomplete: {
@@ -211,7 +209,7 @@ export function createDiscordInteractionsHandler(opts: DiscordInteractionsOption
           return;
         }
         default:
-          sendJson(res, 400, { error: `interaction type ${it.type} is not handled` });
+          refuse(res, 400, { error: `interaction type ${it.type} is not handled` });
       }
     } catch (e) {
       log(`discord: interaction failed: ${(e as Error)?.stack ?? e}`);

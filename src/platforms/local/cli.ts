@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execute, type Command, type Context } from '../../../commands/command.ts';
 import { COMMANDS, findCommand } from '../../../commands/index.ts';
-import { validateReply } from '../../../commands/sources.ts';
+import { validateReply } from '../../views/validation.ts';
 import { catalog, CatalogError, DATA_DIR, loadCatalog } from '../../catalog/load.ts';
 import { calibrate } from '../../core/calibrate.ts';
 import type { Reply } from '../../reply/reply.ts';
@@ -66,14 +66,14 @@ export async function runCli(argv: string[]): Promise<CliResult> {
 
   if (name === 'calibrate') {
     const cat = loadCatalog(DATA_DIR, { efficiency: false });
-    const { efficiency, log } = calibrate({ plan: cat.plan, measurements: cat.measurements, chips: cat.chipById, models: cat.modelById });
+    const { efficiency, log } = calibrate({ plan: cat.plan, measurements: cat.measurements, chips: cat.chipById, models: cat.modelById, deployment: cat.deployment });
     if (flags.write) writeFileSync(join(DATA_DIR, 'efficiency.json'), JSON.stringify(efficiency, null, 2) + '\n');
-    const lines = log.map((l) => `${l.family.padEnd(18)} ${l.constant.padEnd(20)} ${l.row.padEnd(22)} ${l.value.toPrecision(4)}${l.ok ? '' : '  (no exact fit; closest bound)'}`);
+    const lines = log.map((l) => `${l.family.padEnd(18)} ${l.constant.padEnd(20)} ${l.value.toPrecision(4).padEnd(10)} ${l.rows.join(', ')}${l.perRow.length > 1 ? `  (each row alone: ${l.perRow.map((x) => x.toPrecision(3)).join(', ')})` : ''}`);
     return { code: 0, stdout: json ? JSON.stringify({ efficiency, log }, null, 2) + '\n' : `${lines.join('\n')}\n${flags.write ? 'wrote data/efficiency.json\n' : 'dry run; --write to save data/efficiency.json\n'}`, stderr: '' };
   }
 
   const ctx: Context = { catalog: catalog() };
-  if (name === 'validate') return output(validateReply(ctx, true), json);
+  if (name === 'validate') return output(validateReply(ctx.catalog, true), json);
   if (name === 'digest') {
     const { runDigestCli } = await import('./digest-cli.ts');
     return runDigestCli(rest, flags, json, ctx.catalog, process.env.DATABASE_URL || process.env.MEMWALL_DB || 'var/memwall.db');

@@ -1,6 +1,7 @@
 // Slack via Bolt: one slash command per memwall command, the compare buttons, charts as file uploads.
 // HTTP mode: the caller owns the node:http server and routes POST /slack/events to `requestListener`
-// (Bolt's HTTPReceiver does the v0 HMAC check and the 5-minute timestamp window). Socket Mode when `appToken` is set.
+// (request-guard.ts checks size, signature and a ±5-minute window first; then Bolt's HTTPReceiver verifies again).
+// Socket Mode when `appToken` is set.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { App, HTTPReceiver, LogLevel, type InstallationStore, type Logger } from '@slack/bolt';
 import type { Context } from '../../../commands/command.ts';
@@ -11,6 +12,8 @@ import { toSlack, type SlackMessage } from '../../reply/slack.ts';
 import { plain } from '../../reply/text.ts';
 import { pressButton, runCommand } from '../dispatch.ts';
 import { parseCommandText } from './parse.ts';
+import { slackRequestGuard, type SlackRequestGuardOptions } from './request-guard.ts';
+import { answerUnknownCommands } from './unknown-command.ts';
 
 /** Who asked, where: what a subscription check needs. */
 export interface SlackAsker { teamId: string; channelId: string; userId: string; command: string }
@@ -44,6 +47,8 @@ export interface SlackAppOptions {
   allowSubscribe?: (who: SlackAsker) => boolean | Promise<boolean>;
   /** where log lines go (default: console, warnings and errors only) */
   logger?: Logger;
+  /** HTTP mode: the pre-Bolt check's clock, body limit and how often it summarises refusals (request-guard.ts) */
+  requestGuard?: Pick<SlackRequestGuardOptions, 'now' | 'bodyLimit' | 'summaryIntervalMs' | 'paths'>;
 }
 
 export interface SlackApp {
@@ -225,6 +230,8 @@ export async function createSlackApp(opts: SlackAppOptions): Promise<SlackApp> {
       })());
     });
 
+    answerUnknownCommands(app, COMMANDS.map((c) => c.name));
+
     app.error(async (e) => { logger.error(`bolt: ${describeError(e)}`); });
   }
 
@@ -268,18 +275,21 @@ export async function createSlackApp(opts: SlackAppOptions): Promise<SlackApp> {
   }
 
   let stopped = false;
-  const requestListener = (req: IncomingMessage, res: ServerResponse): void => {
+  const guard = slackRequestGuard({ signingSecret: opts.signingSecret, log: (l) => logger.warn(l), ...opts.requestGuard });
+  const requestListener = (req: IncomingMessage, res: ServerResponse): Promise<void> | void => {
     if (stopped) {
       res.writeHead(503, { 'content-type': 'text/plain' }).end('shutting down');
       return;
     }
-    try {
-      receiver.requestListener(req, res); // verifies the signature and timestamp, then hands the event to the app
-    } catch (e) {
-      // a path or method the receiver does not serve
-      logger.warn(`unrouted request: ${describeError(e)}`);
-      if (!res.headersSent) res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
-    }
+    return guard(req, res, () => {
+      try {
+        receiver.requestListener(req, res); // verifies the signature and timestamp, then hands the event to the app
+      } catch (e) {
+        // a path or method the receiver does not serve
+        logger.warn(`unrouted request: ${describeError(e)}`);
+        if (!res.headersSent) res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+      }
+    });
   };
   return {
     requestListener,

@@ -1,6 +1,6 @@
 // Sources behind the inputs of an answer, and vendor-claim labels for the figures shown.
-import type { Chip, Figure, Model } from '../src/catalog/schema.ts';
-import type { Source } from '../src/reply/reply.ts';
+import type { Chip, Figure, Model } from '../catalog/schema.ts';
+import type { Source } from '../reply/reply.ts';
 
 const KIND_LABEL: Record<Figure['kind'], string> = {
   vendor: 'vendor claim', independent: 'independent', secondary: 'secondary source', derived: 'derived',

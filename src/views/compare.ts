@@ -1,0 +1,121 @@
+// Two chips side by side: who is faster at prefill or decode, and why — for /compare and its buttons.
+import type { Catalog } from '../catalog/load.ts';
+import type { Chip } from '../catalog/schema.ts';
+import { compareChart } from '../charts/specs.ts';
+import { estimate, type Estimate } from '../core/estimate.ts';
+import type { DeploymentMode } from '../core/layout.ts';
+import * as fmt from '../reply/format.ts';
+import { answer, type Reply } from '../reply/reply.ts';
+import { chipSources, dedupe } from './cite.ts';
+import { DEFAULT_INPUT, DEFAULT_OUTPUT, TYPICAL_BATCH } from './defaults.ts';
+import { estimateData, evidenceNote } from './estimate.ts';
+import { buildScenario, isReply, pickChip } from './scenario.ts';
+
+export const PHASES = ['prefill', 'decode', 'both'] as const;
+export type Phase = (typeof PHASES)[number];
+
+export interface Side { chip: Chip; one: Estimate; typical: Estimate; note?: string }
+
+/** Per-user figures at batch 1 and aggregate at a typical batch, as few chips as fit. */
+/** What each deployment mode means, for the note under a comparison. */
+export const MODE_TEXT: Record<DeploymentMode, string> = {
+  fastest: 'the fastest layout per user within the fewest standard systems that hold the model (an 8-GPU server, an NVL72 rack, a GroqRack, CS-3 systems, a Corsair server, a Sohu server)',
+  system: 'whole standard systems laid out for throughput (replicas fill the system)',
+  fewest: 'the fewest chips that hold the model',
+};
+
+/** "TP8", "TP4×PP2 ×3", "compiler's split", "1 card": the layout in a table cell. */
+export function compactLayout(e: Estimate): string {
+  const l = e.layout, d = e.deployment;
+  if (!l || !d) return '';
+  if (d.rule === 'spatial') return `${l.pipelineStages.toLocaleString('en-US')}×${l.tensorParallel} split${l.replicas > 1 ? ` ×${l.replicas}` : ''}`;
+  if (d.rule === 'single') return l.replicas > 1 ? `${l.replicas} cards` : '1 card';
+  return `TP${l.tensorParallel}${l.pipelineStages > 1 ? `×PP${l.pipelineStages}` : ''}${l.replicas > 1 ? ` ×${l.replicas}` : ''}${l.expertParallel > 1 ? ` EP${l.expertParallel}` : ''}`;
+}
+
+export function side(cat: Catalog, chipText: string, modelText: string, mode: DeploymentMode = 'fastest'): Side | Reply {
+  const c = pickChip(cat, chipText);
+  if (isReply(c)) return c;
+  const built = buildScenario(cat, { model: modelText, chip: c.item.id }, { input: DEFAULT_INPUT, output: DEFAULT_OUTPUT });
+  if (isReply(built)) return built;
+  built.scenario.mode = mode;
+  const one = estimate(built.scenario);
+  // the aggregate is quoted at a typical batch, on as many chips as that batch needs; where no deployment
+  // holds it (hard-wired or capped chips), at the largest batch the batch-1 deployment holds
+  // unknown memory (Taalas' KV SRAM) means no batch beyond 1 can be claimed
+  let typical = one.fit.maxBatchAtContext === null ? one : estimate({ ...built.scenario, batch: TYPICAL_BATCH });
+  if (!typical.decode) {
+    const fitAt = one.fit.maxBatchAtContext;
+    typical = estimate({ ...built.scenario, batch: fitAt === null ? 1 : Math.max(1, Math.min(TYPICAL_BATCH, fitAt)), chips: one.chips });
+  }
+  return { chip: c.item, one, typical, note: c.note };
+}
+
+function decodeWhy(win: Side, lose: Side): string {
+  const w = win.one.decode!, l = lose.one.decode!;
+  const ratio = w.tokensPerSecondPerUser.expected / l.tokensPerSecondPerUser.expected;
+  const wT = w.termsMs, lT = l.termsMs;
+  const where = win.chip.runs.kind === 'hardwired' ? 'its weights are hard-wired into the silicon'
+    : `its weights sit in on-chip memory spread over ${fmt.count(win.one.chips, win.chip.unit)}`;
+  const why = w.bottleneck === 'latency floor'
+    ? `${where}, so a step costs only the per-layer floor (${fmt.ms(wT.latencyFloor)}), while ${lose.chip.name} is held by ${l.bottleneck} (${fmt.ms(Math.max(lT.memory, lT.compute, lT.interconnect, lT.latencyFloor))} of its ${fmt.ms(l.msPerToken.expected)} step)`
+    : `each step is set by ${w.bottleneck} (${fmt.ms(w.msPerToken.expected)}), against ${fmt.ms(l.msPerToken.expected)} on ${lose.chip.name}, held by ${l.bottleneck}`;
+  return `**${win.chip.name}** is ${fmt.num(ratio, 2)}× faster per user at decode: ${why}.`;
+}
+
+function prefillWhy(win: Side, lose: Side): string {
+  const w = win.one.prefill!.ttftMs!, l = lose.one.prefill!.ttftMs!;
+  return `**${win.chip.name}** reaches the first token ${fmt.num(l.expected / w.expected, 2)}× sooner: prefill is ${win.one.prefill!.bottleneck}-bound, and it brings more usable compute across ${fmt.count(win.one.chips, win.chip.unit)} than ${lose.chip.name} does across ${fmt.count(lose.one.chips, lose.chip.unit)}.`;
+}
+
+export function compareReply(A: Side, B: Side, phase: Phase, modelName: string, mode: DeploymentMode = 'fastest'): Reply {
+  const title = `${A.chip.name} vs ${B.chip.name} — ${modelName}`;
+  const notes = [A.note, B.note, evidenceNote(A.one), evidenceNote(B.one)].filter((n): n is string => !!n);
+  // one short value per cell, so two chips sit side by side in a narrow embed or page
+  const col = (s: Side) => {
+    const e = s.one, t = s.typical;
+    if (!e.decode) return [e.fit.refused ? 'cannot run it' : 'does not fit', '', '', '', '', '', '', '', '', ''];
+    return [
+      fmt.range(e.decode.tokensPerSecondPerUser, 'tok/s'),
+      e.decode.bottleneck,
+      fmt.range(t.decode?.tokensPerSecond, 'tok/s'),
+      e.prefill?.ttftMs ? fmt.msRange(e.prefill.ttftMs) : 'unknown',
+      e.prefill?.bottleneck ?? 'unknown',
+      t.chips === e.chips ? fmt.count(e.chips, s.chip.unit) : `${e.chips.toLocaleString('en-US')} / ${fmt.count(t.chips, s.chip.unit)}`,
+      t.energy.joulesPerToken ? fmt.range(t.energy.joulesPerToken, 'J') : 'unknown',
+      t.cost.usdPerMillionTokens ? fmt.range(t.cost.usdPerMillionTokens, '$/M') : 'unknown',
+      String(t.batch),
+      compactLayout(e),
+    ];
+  };
+  const labels = ['Per user (batch 1)', 'Decode bound by', 'Aggregate', 'First token', 'Prefill bound by', 'Chips (batch 1 / aggregate)', 'Energy per token', 'Cost per M tokens', 'Aggregate batch', 'Layout (batch 1)'];
+  const rowsWanted = phase === 'prefill' ? [3, 4, 9, 5, 6, 7] : phase === 'decode' ? [0, 1, 2, 8, 9, 5, 6, 7] : [0, 1, 2, 8, 3, 4, 9, 5, 6, 7];
+  const ca = col(A), cb = col(B);
+  const rows = rowsWanted.map((i) => [labels[i], ca[i], cb[i]]);
+
+  const verdicts: string[] = [];
+  const both = A.one.decode && B.one.decode;
+  if (!A.one.decode || !B.one.decode) {
+    for (const s of [A, B]) if (!s.one.decode) verdicts.push(`${s.chip.name}: ${(s.one.fit.reason ?? 'cannot serve it').replace(/\.$/, '')}.`);
+  }
+  if (both && phase !== 'prefill') {
+    const [w, l] = A.one.decode!.tokensPerSecondPerUser.expected >= B.one.decode!.tokensPerSecondPerUser.expected ? [A, B] : [B, A];
+    verdicts.push(decodeWhy(w, l));
+  }
+  if (both && phase !== 'decode') {
+    if (A.one.prefill?.ttftMs && B.one.prefill?.ttftMs) {
+      const [w, l] = A.one.prefill.ttftMs.expected <= B.one.prefill.ttftMs.expected ? [A, B] : [B, A];
+      verdicts.push(prefillWhy(w, l));
+    } else verdicts.push('Time to first token is unknown where a chip’s compute is unpublished.');
+  }
+  const summary = verdicts.join(' ') || 'Neither chip can serve this model.';
+  const buttons = PHASES.map((p) => ({ id: `compare:${p}:${A.chip.id}:${B.chip.id}:${A.one.model.id}${mode === 'fastest' ? '' : `:${mode}`}`, label: p === 'both' ? 'Both' : p[0].toUpperCase() + p.slice(1), active: p === phase }));
+  const chart = both ? compareChart([A, B].map((s) => ({ chip: s.chip.name, e: s.one })), phase) : undefined;
+  return answer(title, summary, {
+    table: { columns: ['', A.chip.name, B.chip.name], rows, align: ['left', 'right', 'right'] },
+    chart, buttons, notes: [...notes, `Per user at batch 1 on ${MODE_TEXT[mode]}: ${A.chip.name} as ${A.one.deployment?.line ?? 'no deployment'}, ${B.chip.name} as ${B.one.deployment?.line ?? 'no deployment'}; ${fmt.tokens(DEFAULT_INPUT)} in / ${fmt.tokens(DEFAULT_OUTPUT)} out. Aggregate, energy and cost at batch ${TYPICAL_BATCH}. Ranges span the fitted efficiency constants.`],
+    sources: dedupe([...chipSources(A.chip).slice(0, 3), ...chipSources(B.chip).slice(0, 3)]),
+    data: { phase, model: A.one.model, a: { one: estimateData(A.one), typical: estimateData(A.typical) }, b: { one: estimateData(B.one), typical: estimateData(B.typical) } },
+  });
+}
+

@@ -1,0 +1,80 @@
+// Turn typed names and options into a core Scenario, or a polite error: shared by every view that estimates.
+import type { Catalog } from '../catalog/load.ts';
+import { resolveChip, resolveModel } from '../catalog/resolve.ts';
+import type { Chip, Model, NumberFormat } from '../catalog/schema.ts';
+import { defaultFormats, parseFormat } from '../core/formats.ts';
+import type { Scenario, SpecDecode } from '../core/types.ts';
+import { errorReply, type Reply } from '../reply/reply.ts';
+
+export interface Picked<T> { item: T; note?: string }
+
+export function pickModel(cat: Catalog, text: string): Picked<Model> | Reply {
+  const r = resolveModel(cat, text);
+  if (!r.ok) return errorReply(r.error, 'Type `/model` with no name to see every model I know.');
+  return { item: r.item, note: r.note };
+}
+
+export function pickChip(cat: Catalog, text: string): Picked<Chip> | Reply {
+  const r = resolveChip(cat, text);
+  if (!r.ok) return errorReply(r.error, 'Type `/chip` with no name to see every chip I know.');
+  return { item: r.item, note: r.note };
+}
+
+export function isReply(x: unknown): x is Reply {
+  return typeof x === 'object' && x !== null && 'kind' in x && 'summary' in x;
+}
+
+
+export interface ScenarioOptions {
+  model: string;
+  chip: string;
+  weights?: string;
+  kv?: string;
+  batch?: number | 'max';
+  chips?: number;
+  input?: number;
+  output?: number;
+  specDecode?: SpecDecode;
+  /** deployment mode when no chip count is given */
+  deployment?: 'fastest' | 'system' | 'fewest';
+  /** the per-token latency `batch: max` must keep, ms (default: data/serving.json) */
+  tpotMs?: number;
+}
+
+export interface Built { scenario: Scenario; notes: string[] }
+
+export function buildScenario(cat: Catalog, o: ScenarioOptions, defaults: { input: number; output: number }): Built | Reply {
+  const m = pickModel(cat, o.model);
+  if (isReply(m)) return m;
+  const c = pickChip(cat, o.chip);
+  if (isReply(c)) return c;
+  const chip = c.item, model = m.item;
+  const notes: string[] = [];
+  if (c.note) notes.push(c.note);
+  const askedWeights = o.weights ? (parseFormat(o.weights) as NumberFormat) : undefined;
+  const f = defaultFormats(chip, askedWeights);
+  const kv = o.kv ? (parseFormat(o.kv) as NumberFormat) : f.kv;
+  if (chip.runs.kind === 'hardwired') {
+    if (askedWeights) notes.push(`${chip.name} weights are hard-wired (${chip.runs.format}); the format asked for does not apply.`);
+  } else if (!askedWeights) {
+    notes.push(`Weights in ${f.weights.toUpperCase()}, ${chip.name}'s usual serving format${o.kv ? '' : `; KV cache in ${kv.toUpperCase()}`}. Choose with \`weights\`/\`kv\`.`);
+  }
+  const weights = chip.runs.kind === 'hardwired' ? chip.servingFormat : f.weights;
+  const input = o.input ?? defaults.input, output = o.output ?? defaults.output;
+  if (input + output > model.maxContext) {
+    return errorReply(`${model.name} handles at most ${model.maxContext.toLocaleString('en-US')} tokens of context (prompt + output); this asks for ${(input + output).toLocaleString('en-US')}.`,
+      'Use a shorter `input`/`output` (or `context` for /fit).');
+  }
+  return {
+    scenario: {
+      model, chip, family: cat.family(chip), weights, kv,
+      inputTokens: input, outputTokens: output,
+      batch: o.batch ?? 1, chips: o.chips ?? 'auto', reserveFraction: cat.efficiency.runtimeReserve.fraction,
+      specDecode: o.specDecode,
+      mode: o.deployment,
+      tpotTargetMs: o.tpotMs ?? cat.serving.defaultTpotMs,
+      engineMaxBatch: cat.serving.engineMaxBatch(chip) ?? undefined,
+    },
+    notes,
+  };
+}

@@ -1,0 +1,79 @@
+// The validation report, a view: runs the core's predictions against every measurement in data/.
+import { leaveOneOut, type LeaveOneOut } from '../core/calibrate.ts';
+import { predict, summarise, type Check, type Summary } from '../core/validate.ts';
+import type { Catalog } from '../catalog/load.ts';
+import * as fmt from '../reply/format.ts';
+import { answer, type Reply, type Table } from '../reply/reply.ts';
+
+export interface Validation {
+  checks: Check[]; calibration: Summary; validation: Summary;
+  /** validation rows measured with speculative decoding, which the baseline model does not reproduce, and the rest */
+  validationSpecDecode: Summary; validationBaseline: Summary;
+  /** leave-one-out on the calibration rows (when asked for: it refits each family once per row) */
+  leaveOneOut: LeaveOneOut[] | null; leaveOneOutSummary: Summary | null;
+}
+
+/** Every measurement predicted; with `loo`, each calibration row also predicted from a fit that never saw it. */
+export function runValidation(cat: Catalog, opts: { loo?: boolean } = {}): Validation {
+  const checks = cat.measurements.map((m) => {
+    const chip = cat.chipById.get(m.chip)!;
+    return predict(m, cat.modelById.get(m.model)!, chip, cat.family(chip), cat.efficiency.runtimeReserve.fraction, cat.deployment(chip));
+  });
+  const cal = checks.filter((c) => c.measurement.use === 'calibration');
+  const val = checks.filter((c) => c.measurement.use === 'validation');
+  const loo = opts.loo
+    ? leaveOneOut({ plan: cat.plan, measurements: cat.measurements, chips: cat.chipById, models: cat.modelById, deployment: cat.deployment })
+    : null;
+  return {
+    checks, calibration: summarise(cal), validation: summarise(val),
+    validationSpecDecode: summarise(val.filter((c) => c.measurement.specDecode)),
+    validationBaseline: summarise(val.filter((c) => !c.measurement.specDecode)),
+    leaveOneOut: loo,
+    leaveOneOutSummary: loo ? summarise(loo.map((l) => ({ error: l.error } as Check))) : null,
+  };
+}
+
+const METRIC: Record<string, string> = { tokensPerSecondPerUser: 'tok/s/user', tokensPerSecondAggregate: 'tok/s agg', tokensPerSecondTotal: 'tok/s in+out', ttftMs: 'ms TTFT' };
+
+export function validationTable(v: Validation, which?: 'calibration' | 'validation'): Table {
+  const loo = new Map((v.leaveOneOut ?? []).map((l) => [l.row, l]));
+  const rows = v.checks.filter((c) => !which || c.measurement.use === which).map((c) => {
+    const m = c.measurement;
+    const l = loo.get(m.id);
+    const use = m.use === 'calibration'
+      ? `fitted${l ? `; left out: ${l.error === null ? `n/a (${l.reason})` : `${l.error >= 0 ? '+' : ''}${Math.round(l.error * 100)}%`}` : ''}`
+      : m.specDecode ? 'check (spec. decoding)' : 'check';
+    return [
+      m.id, `${m.model} on ${m.chips ?? '?'}× ${m.chip}, ${m.weights}`, `${fmt.num(m.value)} ${METRIC[m.metric]}`,
+      c.predicted ? fmt.range(c.predicted) : `— (${c.reason})`,
+      c.error === null ? '—' : `${c.error >= 0 ? '+' : ''}${Math.round(c.error * 100)}%`,
+      use,
+    ];
+  });
+  return { columns: ['row', 'case', 'measured', 'predicted (range)', 'error', 'use'], rows, align: ['left', 'left', 'right', 'right', 'right', 'left'] };
+}
+
+export function summaryLine(v: Validation): string {
+  const pct = (x: number | null) => (x === null ? 'n/a' : `${Math.round(x * 100)}%`);
+  const loo = v.leaveOneOutSummary && v.leaveOneOut
+    ? ` Leave-one-out on calibration rows: median error ${pct(v.leaveOneOutSummary.medianAbsError)}, ${pct(v.leaveOneOutSummary.within25)} within ±25% (${v.leaveOneOutSummary.predicted} of ${v.leaveOneOut.length} rows; the others are the only row for one of their constants).`
+    : '';
+  const spec = v.validationSpecDecode.rows
+    ? ` Of these, ${v.validationSpecDecode.rows} were measured with speculative decoding, which the baseline model does not reproduce (median error ${pct(v.validationSpecDecode.medianAbsError)}); without them: median ${pct(v.validationBaseline.medianAbsError)}, ${pct(v.validationBaseline.within25)} within ±25%.`
+    : '';
+  return `Calibration rows (fitted): median error ${pct(v.calibration.medianAbsError)}, ${pct(v.calibration.within25)} within ±25% (${v.calibration.predicted}/${v.calibration.rows} predicted).${loo} ` +
+    `Validation rows (never fitted): median error ${pct(v.validation.medianAbsError)}, ${pct(v.validation.within25)} within ±25% (${v.validation.predicted}/${v.validation.rows} predicted).${spec}`;
+}
+
+export function validateReply(cat: Catalog, full: boolean): Reply {
+  const v = runValidation(cat, { loo: full });
+  return answer('How accurate are the estimates?', summaryLine(v), {
+    table: validationTable(v, full ? undefined : 'validation'),
+    fields: [
+      { name: 'How the numbers are made', value: 'A deployment is laid out first (tensor parallel inside the scale-up domain, pipeline stages with micro-batches, replicas, expert parallelism; Groq and Cerebras by their compilers\' rules). A decode step is the sum of kernel rooflines (weight GEMMs, attention over the KV cache, MoE experts with the busiest device setting the pace), collectives with each interconnect\'s latency, and a per-layer fixed time; under continuous batching other users\' prefills stretch each step. Prefill has its own efficiency.', inline: false },
+      { name: 'Fitted only to calibration rows', value: `Efficiency constants (bandwidth, compute, MoE and prefill efficiency, per-layer time) are fitted jointly per chip family to ${v.calibration.rows} calibration measurements, two or more per constant where they exist, within physical bounds; the ${v.validation.rows} validation rows are never fitted to. Ranges span the constants' spread.`, inline: false },
+      { name: 'Inputs', value: 'Chip specs and model architectures are sourced figures, each labelled vendor claim, independent, secondary or derived; `/chip` and `/model` show them.', inline: false },
+    ],
+    data: { calibration: v.calibration, validation: v.validation, validationBaseline: v.validationBaseline, validationSpecDecode: v.validationSpecDecode, leaveOneOut: v.leaveOneOut, leaveOneOutSummary: v.leaveOneOutSummary, checks: v.checks.map((c) => ({ id: c.measurement.id, use: c.measurement.use, measured: c.measurement.value, metric: c.measurement.metric, predicted: c.predicted, error: c.error, reason: c.reason })) },
+  });
+}

@@ -1,0 +1,187 @@
+// The deployment-aware model: properties over the whole catalog, and the six faults an inference engineer found.
+import { describe, expect, it } from 'vitest';
+import { catalog } from '../src/catalog/load.ts';
+import type { Chip, Model, NumberFormat } from '../src/catalog/schema.ts';
+import { paramCounts } from '../src/core/architecture.ts';
+import { estimate, type Estimate } from '../src/core/estimate.ts';
+import { computeFormat, defaultFormats, FORMATS } from '../src/core/formats.ts';
+import { tensorDegrees } from '../src/core/layout.ts';
+import type { Scenario } from '../src/core/types.ts';
+import { runCli } from '../src/platforms/local/cli.ts';
+import { runValidation } from '../src/views/validation.ts';
+
+const cat = catalog();
+const reserve = cat.efficiency.runtimeReserve.fraction;
+const chip = (id: string): Chip => cat.chipById.get(id)!;
+const model = (id: string): Model => cat.modelById.get(id)!;
+
+function scenario(m: Model, c: Chip, extra: Partial<Scenario> = {}): Scenario {
+  const f = defaultFormats(c, extra.weights);
+  return { model: m, chip: c, family: cat.family(c), weights: f.weights, kv: f.kv, inputTokens: 512, outputTokens: 256,
+    batch: 1, chips: 'auto', reserveFraction: reserve, ...extra };
+}
+
+/** formats a chip can actually serve: its native ones (hard-wired chips: their own) */
+function formatsOf(c: Chip): NumberFormat[] {
+  if (c.runs.kind === 'hardwired') return [c.servingFormat];
+  return FORMATS.filter((f) => f !== 'fp32' && computeFormat(c, f).native && c.compute[f]);
+}
+
+/** a model/chip sample that keeps the sweep to a few seconds: every chip, every format, five models of each kind */
+const MODELS = ['llama-3.1-8b', 'llama-3.1-70b', 'mixtral-8x7b', 'deepseek-v3', 'gemma-3-27b', 'mamba-2.8b', 'llama-3.2-1b'].map(model);
+
+function checkLayout(e: Estimate, m: Model, c: Chip): void {
+  const l = e.layout!;
+  expect(l.tensorParallel * l.pipelineStages * l.replicas, `${m.id} on ${c.id}: layout chips`).toBe(e.chips);
+  const rule = c.deployment!.rule;
+  if (rule === 'tensor-parallel') {
+    expect(tensorDegrees(m, c, Number.MAX_SAFE_INTEGER), `${m.id} on ${c.id}: TP${l.tensorParallel}`).toContain(l.tensorParallel);
+    expect(l.tensorParallel).toBeLessThanOrEqual(c.link.domainSize?.value ?? 1);
+    if (m.heads > 0) expect(m.heads % l.tensorParallel).toBe(0);
+  } else if (rule === 'spatial') {
+    // the compiler's rule: groups of chips in sequence, no more stages than layers
+    expect(l.pipelineStages).toBeLessThanOrEqual(m.layers);
+  } else {
+    expect(l.tensorParallel * l.pipelineStages).toBe(1);
+  }
+  expect(l.pipelineStages).toBeLessThanOrEqual(m.layers);
+}
+
+describe('properties over the catalog (every chip × format, a spread of models)', () => {
+  it('batch-1 decode never beats the bandwidth of the tiers that hold the weights, and layouts obey their rules', () => {
+    let checked = 0;
+    for (const c of cat.chips) for (const w of formatsOf(c)) for (const m of MODELS) {
+      const e = estimate(scenario(m, c, { weights: w }));
+      if (!e.decode) continue;
+      checkLayout(e, m, c);
+      // bytes of weights one token must stream: everything but the routed experts it does not use
+      const p = paramCounts(m);
+      const per = e.fit.weightsBytes / p.total;
+      const activeBytes = (p.active - p.embedding) * per;
+      const weightTiers = e.fit.tiers.filter((t) => t.weightsBytes > 0 && t.tier.bandwidthGBs);
+      if (c.runs.kind === 'hardwired' || weightTiers.length === 0) continue;
+      const replicaChips = e.layout!.tensorParallel * e.layout!.pipelineStages;
+      const bw = Math.max(...weightTiers.map((t) => t.tier.bandwidthGBs!.value)) * 1e9 * replicaChips;
+      const fastest = 1 / (e.decode.stepMs.low / 1e3);
+      expect(fastest, `${m.id} on ${c.id} ${w}`).toBeLessThanOrEqual(bw / activeBytes * (1 + 1e-9));
+      checked++;
+    }
+    expect(checked).toBeGreaterThan(150);
+  });
+
+  it('per-user speed never rises with batch, and aggregate never falls until the latency target', () => {
+    const batches = [1, 2, 4, 8, 16, 32, 64, 128, 256];
+    let checked = 0;
+    for (const c of cat.chips) for (const m of [model('llama-3.1-8b'), model('llama-3.1-70b'), model('mixtral-8x7b')]) {
+      const one = estimate(scenario(m, c));
+      if (!one.decode) continue;
+      const chips = one.chips;
+      let prevUser = Infinity, prevAgg = 0;
+      for (const b of batches) {
+        const e = estimate(scenario(m, c, { batch: b, chips }));
+        if (!e.decode || e.serving.queued > 0) break;
+        checkLayout(e, m, c);
+        const user = e.decode.tokensPerSecondPerUser.expected, agg = e.decode.tokensPerSecond.expected;
+        expect(user, `${m.id} on ${chips} ${c.id}, batch ${b}: per user`).toBeLessThanOrEqual(prevUser * (1 + 1e-9));
+        if (e.decode.msPerToken.expected <= 200) expect(agg, `${m.id} on ${chips} ${c.id}, batch ${b}: aggregate`).toBeGreaterThanOrEqual(prevAgg * (1 - 1e-9));
+        prevUser = user; prevAgg = agg;
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(200);
+  });
+
+  it('chips the question gives are all accounted for: used by the layout or named as idle', () => {
+    for (const n of [1, 3, 6, 8, 12, 16]) {
+      const e = estimate(scenario(model('llama-3.1-70b'), chip('h100-sxm'), { chips: n, weights: 'fp8' }));
+      if (!e.decode) { expect(e.fit.reason).toBeTruthy(); continue; }
+      expect(e.chips).toBeLessThanOrEqual(n);
+      if (e.chips < n) expect(e.notes.join(' ')).toMatch(new RegExp(`${n} GPUs: served as .* \\+ ${n - e.chips} idle`));
+    }
+  });
+});
+
+describe('what an inference engineer found, fixed', () => {
+  it('8× GB200 at batch 1 on Llama 3.1 70B comes out below Cerebras’s measured ~450 tok/s (collectives cost latency)', () => {
+    const e = estimate(scenario(model('llama-3.1-70b'), chip('gb200'), { chips: 8, weights: 'fp4', inputTokens: 1000, outputTokens: 1000 }));
+    expect(e.layout!.tensorParallel).toBe(8);
+    expect(e.decode!.tokensPerSecondPerUser.expected).toBeLessThan(450);
+    expect(e.decode!.termsMs.interconnect).toBeGreaterThan(0);
+    // more chips never make a step free: TP over the whole rack still pays per-collective latency
+    const rack = estimate(scenario(model('llama-3.1-70b'), chip('gb200'), { chips: 72, weights: 'fp4', inputTokens: 1000, outputTokens: 1000 }));
+    expect(rack.decode!.termsMs.interconnect).toBeGreaterThan(e.decode!.termsMs.interconnect * 0.9);
+  });
+
+  it('d-Matrix agrees with its vendor’s per-token latency claims at the batches they were stated for, and batch 1 is labelled an extrapolation', () => {
+    const at = (m: string, chips: number, batch: number) => estimate(scenario(model(m), chip('d-matrix-corsair'), { chips, batch, inputTokens: 1000, outputTokens: 1000 }));
+    const eight = at('llama-3-8b', 8, 60), seventy = at('llama-3-70b', 64, 60);
+    expect(Math.abs(eight.decode!.msPerToken.expected / 1 - 1)).toBeLessThan(0.25); // "1 ms/token"
+    expect(Math.abs(seventy.decode!.msPerToken.expected / 2 - 1)).toBeLessThan(0.25); // "2 ms/token"
+    const one = estimate(scenario(model('llama-3.1-70b'), chip('d-matrix-corsair')));
+    expect(one.evidence).toBe('vendor claim');
+    expect(one.notes.join(' ')).toMatch(/extrapolat.*vendor claim/i);
+  });
+
+  it('/compare groq etched puts like next to like: Etched on its 8-chip server, and says which deployment each side used', async () => {
+    const r = await runCli(['compare', 'groq', 'etched', 'decode', '--json']);
+    const j = JSON.parse(r.stdout);
+    expect(j.b.one.chips).toBe(8);
+    expect(j.b.one.layout.tensorParallel).toBe(8);
+    const text = (await runCli(['compare', 'groq', 'etched', 'decode'])).stdout;
+    expect(text).toMatch(/Etched Sohu as TP8 on 8 chips \(8× Sohu server\)/);
+    expect(text).toMatch(/GroqRack/);
+    expect(text).not.toMatch(/5\.9×/);
+  });
+
+  it('mixture-of-experts at large batch is no longer twice too fast, and SambaNova rows run on the 16-chip system they were measured on', () => {
+    const v = runValidation(cat);
+    for (const id of ['val-h200-trtllm-qwen3-235b', 'val-mi300x-mlperf51-mixtral-offline', 'val-mi325x-mlperf51-mixtral-offline']) {
+      const c = v.checks.find((x) => x.measurement.id === id)!;
+      expect(Math.abs(c.error!), id).toBeLessThan(0.5);
+    }
+    const s = v.checks.find((x) => x.measurement.id === 'val-sambanova-70b-aa')!;
+    const m = s.measurement;
+    const e = estimate(scenario(model(m.model), chip(m.chip), { weights: m.weights, inputTokens: m.inputTokens, outputTokens: m.outputTokens }));
+    expect(e.chips).toBe(16);
+  });
+
+  it('"100 users on 2× H100" serves as many as KV memory holds and queues the rest, instead of "does not fit"', () => {
+    const e = estimate(scenario(model('llama-3.1-70b'), chip('h100-sxm'), { chips: 2, batch: 100, weights: 'bf16', inputTokens: 1000, outputTokens: 1000 }));
+    expect(e.decode).not.toBeNull();
+    expect(e.serving.concurrent).toBeGreaterThan(0);
+    expect(e.serving.concurrent).toBeLessThan(100);
+    expect(e.serving.queued).toBe(100 - e.serving.concurrent);
+    expect(e.serving.queueWaitSeconds!.expected).toBeGreaterThan(0);
+  });
+
+  it('validate reports leave-one-out errors, and calibration rows are no longer all at 0%', async () => {
+    const r = await runCli(['validate']);
+    expect(r.stdout).toMatch(/Leave-one-out on calibration rows: median error \d+%/);
+    expect(r.stdout).toMatch(/left out: [+-]?\d+%/);
+    const v = runValidation(cat);
+    expect(v.checks.filter((c) => c.measurement.use === 'calibration').filter((c) => Math.abs(c.error!) > 0.01).length).toBeGreaterThan(3);
+  });
+});
+
+describe('serving, not just a batch', () => {
+  it('batch "max" stops at the latency target when it binds before memory does', () => {
+    const loose = estimate(scenario(model('llama-3.1-8b'), chip('h100-sxm'), { chips: 1, batch: 'max', tpotTargetMs: null }));
+    const tight = estimate(scenario(model('llama-3.1-8b'), chip('h100-sxm'), { chips: 1, batch: 'max', tpotTargetMs: 15 }));
+    expect(tight.serving.limitedBy).toBe('latency target');
+    expect(tight.batch).toBeLessThan(loose.batch);
+    expect(tight.decode!.stepMs.expected).toBeLessThanOrEqual(15);
+  });
+
+  it('the engine’s cap on concurrent sequences bounds batch "max"', () => {
+    const e = estimate(scenario(model('llama-3.2-1b'), chip('h100-sxm'), { chips: 1, batch: 'max', tpotTargetMs: null, engineMaxBatch: 256 }));
+    expect(e.batch).toBe(256);
+    expect(e.serving.limitedBy).toBe('engine');
+  });
+
+  it('other users’ prefills stretch each user’s time per token under continuous batching', () => {
+    const e = estimate(scenario(model('llama-3.1-8b'), chip('h100-sxm'), { chips: 1, batch: 64, inputTokens: 4000, outputTokens: 200 }));
+    expect(e.decode!.msPerToken.expected).toBeGreaterThan(e.decode!.stepMs.expected * 1.2);
+    const alone = estimate(scenario(model('llama-3.1-8b'), chip('h100-sxm'), { chips: 1, batch: 1, inputTokens: 4000, outputTokens: 200 }));
+    expect(alone.decode!.msPerToken.expected).toBe(alone.decode!.stepMs.expected);
+  });
+});
