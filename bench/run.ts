@@ -50,8 +50,9 @@ const result = {
 if (json) console.log(JSON.stringify(result, null, 2));
 else {
   console.log('core');
-  console.log(`  evaluations per second (one core): ${core.evaluationsPerSecond.toLocaleString('en-US')} median of five windows (best ${core.bestWindowPerSecond.toLocaleString('en-US')})`);
-  console.log(`  full sweep: ${core.sweepEvaluations.toLocaleString('en-US')} evaluations (chips × models × 5 formats × 8 batches × 4 contexts) in ${core.sweepMs.toLocaleString('en-US')} ms; again, warm: ${core.warmSweepMs.toLocaleString('en-US')} ms (${core.sweepOrderPerSecond.toLocaleString('en-US')}/s in catalog order)`);
+  console.log(`  layout evaluations per second (one core; one laid-out deployment at one batch, three cases, decode + prefill): ${core.layoutEvaluationsPerSecond.toLocaleString('en-US')} median of five windows (best ${core.bestWindowPerSecond.toLocaleString('en-US')}; ${core.preparedLayouts.toLocaleString('en-US')} layouts)`);
+  console.log(`  whole answers per second (estimate(): choose the deployment, then every figure with its range): ${core.answersPerSecond.toLocaleString('en-US')}`);
+  console.log(`  full sweep: ${core.sweepEvaluations.toLocaleString('en-US')} answers (chips × models × 5 formats × 8 batches × 4 contexts) in ${core.sweepMs.toLocaleString('en-US')} ms`);
   console.log('HTTP round trip, signed Discord /fit over loopback');
   for (const [k, v] of Object.entries(http)) console.log(`  ${k.replace('concurrency', 'concurrency ')}: p50 ${v.p50Ms} ms, p99 ${v.p99Ms} ms, ${v.requestsPerSecond} req/s (${v.requests} requests)`);
   console.log(`chart render (vega-lite → SVG → PNG): median ${chart.medianMs} ms, max ${chart.maxMs} ms`);

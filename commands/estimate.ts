@@ -46,7 +46,7 @@ export const estimateCommand: Command<Input> = {
     const built = buildScenario(ctx.catalog, { ...o, specDecode: spec, tpotMs: o['tpot-ms'] }, { input: DEFAULT_INPUT, output: DEFAULT_OUTPUT });
     if (isReply(built)) return built;
     const e = estimate(built.scenario);
-    return estimateReply(e, built.notes, built.scenario.chip, built.scenario.model);
+    return estimateReply(e, built.notes, built.scenario.chip, built.scenario.model, ctx.catalog);
   },
 };
 

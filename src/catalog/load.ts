@@ -21,7 +21,11 @@ export interface Catalog {
   systems: Systems;
   /** serving defaults from data/serving.json: the TPOT bound `batch: max` stops at, and the engine's cap on concurrent
    *  sequences per replica for a chip (vLLM's default by GPU memory; null where the vendor's stack publishes none) */
-  serving: { defaultTpotMs: number | null; engineMaxBatch(chip: Chip): number | null; engineNote: string };
+  serving: {
+    defaultTpotMs: number | null; engineMaxBatch(chip: Chip): number | null; engineNote: string;
+    /** where the vendor serves this model on this chip with speculative decoding (sourced), what it measured */
+    servedWithSpecDecode(chipId: string, modelId: string): { method: string; draft: string; measured: string; source: { url: string; date: string; title?: string } } | null;
+  };
 }
 
 export class CatalogError extends Error {
@@ -136,12 +140,14 @@ export function loadCatalog(dataDir = DATA_DIR, opts: { efficiency?: boolean } =
 
 /** The two serving defaults the model needs, read loosely from data/serving.json (absent: no bound). */
 function readServing(file: string): Catalog['serving'] {
-  const none = { defaultTpotMs: null, engineMaxBatch: () => null, engineNote: '' };
+  const none = { defaultTpotMs: null, engineMaxBatch: () => null, engineNote: '', servedWithSpecDecode: () => null };
   if (!existsSync(file)) return none;
   const raw = JSON.parse(readFileSync(file, 'utf8')) as {
     tpotTargets?: { defaultForBatchMax?: { value?: number } };
     engineLimits?: { vllm?: { maxNumSeqs?: { value?: number; alternatives?: { value: number; note?: string }[] } } };
+    servedWithSpecDecode?: { chip: string; model: string; method: string; draft: string; measured: string; source: { url: string; date: string; title?: string } }[];
   };
+  const spec = Array.isArray(raw.servedWithSpecDecode) ? raw.servedWithSpecDecode : [];
   const tpot = raw.tpotTargets?.defaultForBatchMax?.value ?? null;
   const seqs = raw.engineLimits?.vllm?.maxNumSeqs;
   const small = seqs?.value ?? null;
@@ -156,6 +162,10 @@ function readServing(file: string): Catalog['serving'] {
       return hbm >= 70 * 1.073741824 && !/A100/.test(chip.name) ? large : small;
     },
     engineNote: 'vLLM’s default max-num-seqs (data/serving.json)',
+    servedWithSpecDecode: (chipId: string, modelId: string) => {
+      const e = spec.find((x) => x.chip === chipId && x.model === modelId);
+      return e ? { method: e.method, draft: e.draft, measured: e.measured, source: e.source } : null;
+    },
   };
 }
 

@@ -45,6 +45,8 @@ export interface Prepared {
   allReduces: number; allReduceFactor: number; allToAlls: number;
   activationBytes: number;
   cases: Record<Case, CaseConstants>;
+  /** the last prompt length's attention FLOPs per prompt per chip, kept because sweeps ask again and again */
+  memoPrompt: number; memoAttn: number;
 }
 
 export interface StepTerms {
@@ -137,7 +139,7 @@ export function prepare(model: Model, chip: Chip, family: Family, weightsFormat:
     allReduceFactor: t > 1 ? (2 * (t - 1)) / t : 0,
     allToAlls: ep > 1 ? 2 * moeLayers : 0,
     activationBytes: model.hiddenSize * ACTIVATION_BYTES,
-    cases: ff.cases,
+    cases: ff.cases, memoPrompt: -1, memoAttn: 0,
   };
 }
 
@@ -154,42 +156,61 @@ function mostLoaded(mean: number, devices: number): number {
 // Scratch terms for the expected case; the hot path (low/high) only needs the total.
 const scratch = { memory: 0, compute: 0, interconnect: 0, latencyFloor: 0 };
 
+// What one pass moves and computes, independent of the efficiency constants: worked out once, timed per case.
+// [weight-GEMM seconds at full bandwidth, weight-GEMM FLOPs, KV seconds at full bandwidth, attention FLOPs,
+//  expert seconds at full bandwidth, expert FLOPs, link seconds for the bytes, collectives, all-to-alls, hops, prefill]
+const W = new Float64Array(11);
+const W_DECODE = new Float64Array(11), W_PREFILL = new Float64Array(11);
+
 /**
- * One pass of `tokens` tokens (from `seqs` sequences) through the model on one replica, under one case's constants.
- * `ctxUnits` is the layer-weighted context each sequence attends to; `attnFlops` the attention FLOPs of the pass;
- * `rate` picks decode or prefill compute.
+ * The work of one pass of `tokens` tokens (from `seqs` sequences) through the model on one replica, into `w`.
+ * `ctxUnits` is the layer-weighted context each sequence attends to; `attnFlops` the attention FLOPs of the pass.
  */
-function pass(p: Prepared, k: CaseConstants, seqs: number, tokens: number, ctxUnits: number, attnFlops: number, prefill: boolean): number {
-  const flops = prefill ? k.prefillFlops : k.flops;
-  let memory = 0, compute = 0;
-  // weight GEMMs
-  const gB = p.gemmBytes * p.weightSecPerByte / k.bwEff;
-  const gF = flops > 0 ? tokens * p.gemmFlopsPerToken / flops : 0;
-  if (gB >= gF) memory += gB; else compute += gF;
-  // attention over the KV cache (decode reads it; prefill computes it)
-  const aB = prefill ? 0 : seqs * (ctxUnits * p.kvBytesPerUnit + p.stateBytes) * p.kvSecPerByte / k.kvBwEff;
-  const attnRate = prefill ? k.attnPrefillFlops : k.attnFlops;
-  const aF = attnRate > 0 ? attnFlops / attnRate : 0;
-  if (aB >= aF) memory += aB; else compute += aF;
-  // routed experts: the most loaded device sets the pace
-  let interconnect = 0;
+function work(p: Prepared, w: Float64Array, seqs: number, tokens: number, ctxUnits: number, attnFlops: number, prefill: boolean): void {
+  w[0] = p.gemmBytes * p.weightSecPerByte;
+  w[1] = tokens * p.gemmFlopsPerToken;
+  w[2] = prefill ? 0 : seqs * (ctxUnits * p.kvBytesPerUnit + p.stateBytes) * p.kvSecPerByte;
+  w[3] = attnFlops;
+  let link = 0;
   if (p.moeLayers > 0) {
+    // routed experts: the most loaded device sets the pace
     const ep = p.layout.expertParallel;
     const touched = mostLoaded(expertsTouched(p.experts, p.active, tokens) / ep, ep);
     const perDevice = touched < p.experts / ep ? touched : p.experts / ep;
-    const routed = mostLoaded((tokens * p.active) / ep, ep);
-    const mB = p.moeLayers * perDevice * p.expertBytes / p.expertSplit * p.weightSecPerByte / k.bwEff;
+    w[4] = p.moeLayers * perDevice * p.expertBytes / p.expertSplit * p.weightSecPerByte;
+    w[5] = p.moeLayers * mostLoaded((tokens * p.active) / ep, ep) * p.expertFlops / p.expertSplit;
+    if (p.allToAlls > 0) link += p.allToAlls * ((ep - 1) / ep) * (tokens * p.active * p.activationBytes / ep) * p.linkSecPerByte;
+  } else { w[4] = 0; w[5] = 0; }
+  const msg = tokens * p.activationBytes * p.linkSecPerByte;
+  w[6] = link + p.allReduces * p.allReduceFactor * msg + (p.layout.pipelineStages - 1) * msg;
+  w[7] = p.allReduces + p.allToAlls;
+  w[8] = p.layout.pipelineStages - 1;
+  w[10] = prefill ? 1 : 0;
+}
+
+/** The time of a pass's work under one case's constants: kernels summed, each at its roofline. */
+function time(p: Prepared, k: CaseConstants, w: Float64Array): number {
+  const prefill = w[10] === 1;
+  const flops = prefill ? k.prefillFlops : k.flops;
+  let memory = 0, compute = 0;
+  const gB = w[0] / k.bwEff, gF = flops > 0 ? w[1] / flops : 0;
+  if (gB >= gF) memory += gB; else compute += gF;
+  const attnRate = prefill ? k.attnPrefillFlops : k.attnFlops;
+  const aB = w[2] / k.kvBwEff, aF = attnRate > 0 ? w[3] / attnRate : 0;
+  if (aB >= aF) memory += aB; else compute += aF;
+  if (p.moeLayers > 0) {
     const moeRate = prefill ? k.prefillFlops : k.moeFlops;
-    const mF = moeRate > 0 ? p.moeLayers * routed * p.expertFlops / p.expertSplit / moeRate : 0;
+    const mB = w[4] / k.bwEff, mF = moeRate > 0 ? w[5] / moeRate : 0;
     if (mB >= mF) memory += mB; else compute += mF;
-    if (p.allToAlls > 0) interconnect += p.allToAlls * (((ep - 1) / ep) * (tokens * p.active * p.activationBytes / ep) * p.linkSecPerByte + k.collective);
   }
-  const msg = tokens * p.activationBytes;
-  interconnect += p.allReduces * (p.allReduceFactor * msg * p.linkSecPerByte + k.collective);
-  interconnect += (p.layout.pipelineStages - 1) * (k.hop + msg * p.linkSecPerByte);
+  const interconnect = w[6] + w[7] * k.collective + w[8] * k.hop;
   const latencyFloor = p.layers * k.floor;
   scratch.memory = memory; scratch.compute = compute; scratch.interconnect = interconnect; scratch.latencyFloor = latencyFloor;
   return memory + compute + interconnect + latencyFloor;
+}
+
+function caseOf(p: Prepared, c: Case): CaseConstants {
+  return c === 'expected' ? p.cases.expected : c === 'low' ? p.cases.low : p.cases.high;
 }
 
 function contextUnits(p: Prepared, context: number): number {
@@ -203,25 +224,43 @@ function contextUnits(p: Prepared, context: number): number {
  * `tokensPerSequence` > 1 verifies several speculated tokens in one step.
  */
 export function decodeSeconds(p: Prepared, batch: number, context: number, c: Case, tokensPerSequence = 1): number {
-  const k = c === 'expected' ? p.cases.expected : c === 'low' ? p.cases.low : p.cases.high;
+  decodeWork(p, W, batch, context, tokensPerSequence);
+  return time(p, caseOf(p, c), W);
+}
+
+function decodeWork(p: Prepared, w: Float64Array, batch: number, context: number, tokensPerSequence: number): void {
   const P = p.layout.pipelineStages;
   const mb = Math.ceil(batch / (batch < P ? batch : P));
   const units = contextUnits(p, context);
   const tokens = mb * tokensPerSequence;
-  return pass(p, k, mb, tokens, units, tokens * units * p.attnFlopsPerUnit, false);
+  work(p, w, mb, tokens, units, tokens * units * p.attnFlopsPerUnit, false);
 }
 
 /** Seconds to prefill `batch` prompts of `promptTokens` each on one replica. NaN when the chip's compute is unknown.
  *  A pipeline of P stages takes the tokens in P chunks, so stages work at once: (2P − 1) chunk-passes of 1/P each. */
 export function prefillSeconds(p: Prepared, batch: number, promptTokens: number, c: Case): number {
-  const k = c === 'expected' ? p.cases.expected : c === 'low' ? p.cases.low : p.cases.high;
+  const k = caseOf(p, c);
   if (k.prefillFlops <= 0) return NaN;
+  return time(p, k, prefillWork(p, W, batch, promptTokens)) * chunkFactor(p, batch * promptTokens);
+}
+
+/** (2P − 1) chunk-passes of 1/P each: the pipeline fills, then every stage works at once. */
+function chunkFactor(p: Prepared, tokens: number): number {
+  const P = p.layout.pipelineStages;
+  return P > 1 && tokens >= P ? (2 * P - 1) / P : 1;
+}
+
+function prefillWork(p: Prepared, w: Float64Array, batch: number, promptTokens: number): Float64Array {
   const P = p.layout.pipelineStages;
   const tokens = batch * promptTokens;
-  const attn = batch * (prefillFlops(p.model, promptTokens) - promptTokens * stepFacts(p.model).baseFlops) / p.layout.tensorParallel;
+  if (p.memoPrompt !== promptTokens) {
+    p.memoPrompt = promptTokens;
+    p.memoAttn = (prefillFlops(p.model, promptTokens) - promptTokens * stepFacts(p.model).baseFlops) / p.layout.tensorParallel;
+  }
+  const attn = batch * p.memoAttn;
   const chunks = P > 1 && tokens >= P ? P : 1;
-  const one = pass(p, k, batch / chunks, tokens / chunks, 0, attn > 0 ? attn / chunks : 0, true);
-  return chunks > 1 ? one * (2 * chunks - 1) / chunks : one;
+  work(p, w, batch / chunks, tokens / chunks, 0, attn > 0 ? attn / chunks : 0, true);
+  return w;
 }
 
 function terms(seconds: number): StepTerms {
@@ -240,4 +279,24 @@ export function decodeTerms(p: Prepared, batch: number, context: number, c: Case
 export function prefillTerms(p: Prepared, batch: number, promptTokens: number, c: Case): StepTerms | null {
   const s = prefillSeconds(p, batch, promptTokens, c);
   return Number.isNaN(s) ? null : terms(s);
+}
+
+/**
+ * One point of a sweep, without allocating: per-user and aggregate output tokens/s for the three cases at `batch`
+ * sequences per replica, written to `out` as [user low, user expected, user high, aggregate low, expected, high].
+ * The same arithmetic as estimate(): decode step, other users' prefills stretching it, prefill in the round.
+ */
+export function evaluatePoint(p: Prepared, replicas: number, batch: number, input: number, output: number, out: Float64Array): void {
+  decodeWork(p, W_DECODE, batch, input + output / 2, 1);
+  const knownCompute = p.cases.expected.prefillFlops > 0 && input > 0;
+  if (knownCompute) prefillWork(p, W_PREFILL, batch, input);
+  const chunk = knownCompute ? chunkFactor(p, batch * input) : 0;
+  const share = batch > 1 && output > 0 ? (batch - 1) / batch / output : 0;
+  for (let i = 0; i < 3; i++) {
+    const k = i === 0 ? p.cases.low : i === 1 ? p.cases.expected : p.cases.high;
+    const step = time(p, k, W_DECODE);
+    const pre = knownCompute ? time(p, k, W_PREFILL) * chunk : 0; // unknown compute: prefill left out, as estimate() does
+    out[i] = 1 / (step + share * pre);
+    out[3 + i] = (replicas * batch * output) / (pre + output * step);
+  }
 }

@@ -8,13 +8,13 @@ import * as fmt from '../reply/format.ts';
 import { answer, type Reply } from '../reply/reply.ts';
 import { chipSources, dedupe } from './cite.ts';
 import { DEFAULT_INPUT, DEFAULT_OUTPUT, TYPICAL_BATCH } from './defaults.ts';
-import { estimateData, evidenceNote } from './estimate.ts';
+import { estimateData, evidenceNote, servedNote } from './estimate.ts';
 import { buildScenario, isReply, pickChip } from './scenario.ts';
 
 export const PHASES = ['prefill', 'decode', 'both'] as const;
 export type Phase = (typeof PHASES)[number];
 
-export interface Side { chip: Chip; one: Estimate; typical: Estimate; note?: string }
+export interface Side { chip: Chip; one: Estimate; typical: Estimate; note?: string; served?: string }
 
 /** Per-user figures at batch 1 and aggregate at a typical batch, as few chips as fit. */
 /** What each deployment mode means, for the note under a comparison. */
@@ -48,7 +48,7 @@ export function side(cat: Catalog, chipText: string, modelText: string, mode: De
     const fitAt = one.fit.maxBatchAtContext;
     typical = estimate({ ...built.scenario, batch: fitAt === null ? 1 : Math.max(1, Math.min(TYPICAL_BATCH, fitAt)), chips: one.chips });
   }
-  return { chip: c.item, one, typical, note: c.note };
+  return { chip: c.item, one, typical, note: c.note, served: servedNote(cat, one) ?? undefined };
 }
 
 function decodeWhy(win: Side, lose: Side): string {
@@ -70,7 +70,7 @@ function prefillWhy(win: Side, lose: Side): string {
 
 export function compareReply(A: Side, B: Side, phase: Phase, modelName: string, mode: DeploymentMode = 'fastest'): Reply {
   const title = `${A.chip.name} vs ${B.chip.name} — ${modelName}`;
-  const notes = [A.note, B.note, evidenceNote(A.one), evidenceNote(B.one)].filter((n): n is string => !!n);
+  const notes = [A.note, B.note, A.served, B.served, evidenceNote(A.one), evidenceNote(B.one)].filter((n): n is string => !!n);
   // one short value per cell, so two chips sit side by side in a narrow embed or page
   const col = (s: Side) => {
     const e = s.one, t = s.typical;

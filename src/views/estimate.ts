@@ -1,4 +1,5 @@
 // The full estimate as a reply: every figure with its range, the step term by term, the deployment, sources.
+import type { Catalog } from '../catalog/load.ts';
 import type { Chip, Model } from '../catalog/schema.ts';
 import type { Estimate } from '../core/estimate.ts';
 import * as fmt from '../reply/format.ts';
@@ -47,6 +48,13 @@ export function evidenceNote(e: Estimate): string | null {
   return null;
 }
 
+/** "As served (speculative decoding, …): X; without: Y" where the vendor serves this pair with speculative decoding. */
+export function servedNote(cat: Catalog, e: Estimate): string | null {
+  const s = cat.serving.servedWithSpecDecode(e.chip.id, e.model.id);
+  if (!s || !e.decode || e.specDecode) return null;
+  return `As served (speculative decoding: ${s.method}; draft ${s.draft}): ${s.measured} [${s.source.url}]; without it, this model's figure: ${fmt.range(e.decode.tokensPerSecondPerUser, 'tok/s')} per user.`;
+}
+
 /** How many are served at once, and the queue when more ask than fit. */
 export function servingLine(e: Estimate): string | null {
   const s = e.serving;
@@ -84,7 +92,7 @@ export function estimateFields(e: Estimate): Field[] {
   return fields;
 }
 
-export function estimateReply(e: Estimate, notes: string[], chip: Chip, model: Model): Reply {
+export function estimateReply(e: Estimate, notes: string[], chip: Chip, model: Model, cat?: Catalog): Reply {
   const title = `${e.model.name} on ${e.chips} × ${e.chip.name}`;
   const sources = dedupe([...chipSources(chip), ...modelSources(model)]);
   const data = estimateData(e);
@@ -93,7 +101,7 @@ export function estimateReply(e: Estimate, notes: string[], chip: Chip, model: M
     return answer(`${e.model.name} on ${e.chip.name}`, `No estimate — ${why}.`, { notes, sources, data });
   }
   const summary = `**${fmt.range(e.decode.tokensPerSecondPerUser, 'tok/s')} per user**, ${fmt.range(e.decode.tokensPerSecond, 'tok/s')} aggregate at batch ${e.batch.toLocaleString('en-US')}; ${e.prefill?.ttftMs ? `first token in ${fmt.msRange(e.prefill.ttftMs)}` : 'time to first token unknown'}. Decode is bound by ${e.decode.bottleneck}.`;
-  const extra = [servingLine(e), evidenceNote(e)].filter((x): x is string => !!x);
+  const extra = [cat ? servedNote(cat, e) : null, servingLine(e), evidenceNote(e)].filter((x): x is string => !!x);
   return answer(title, summary, { fields: estimateFields(e), notes: [...extra, ...notes, ...e.notes], sources, data,
     warnings: ['Estimates from a roofline model fitted to a few published figures; `/sources` shows how close it comes.'] });
 }
