@@ -11,8 +11,10 @@ const key = createPrivateKey(args.privateKeyPem);
 function signedBodies(n: number, prefix: number): { body: string; headers: Record<string, string> }[] {
   const ts = String(Math.floor(Date.now() / 1000));
   const out = [];
+  // ids unique across runs too (this process's pid): a repeated interaction id is refused as a replay
+  const run = `${prefix}${process.pid}`;
   for (let i = 0; i < n; i++) {
-    const id = `${prefix}${String(i).padStart(9, '0')}`;
+    const id = `${run}${String(i).padStart(9, '0')}`;
     const body = JSON.stringify({
       id, application_id: '123456789012345678', type: 2, token: `bench-${id}`, version: 1, channel_id: '42', guild_id: '7',
       member: { permissions: '0', user: { id: '9' } },
