@@ -103,8 +103,9 @@ export function discordPoster(opts: DiscordPosterOptions): Poster {
 
 /**
  * Every digest post carries message metadata naming the slot, so a later attempt can find it in the channel.
- * https://api.slack.com/metadata/using (chat.postMessage `metadata`: event_type + event_payload), read back with
- * conversations.history and include_all_metadata=true: https://api.slack.com/methods/conversations.history
+ * https://docs.slack.dev/messaging/message-metadata (chat.postMessage `metadata`: event_type + event_payload), read
+ * back with conversations.history, which returns event_payload only with include_all_metadata=true:
+ * https://docs.slack.dev/reference/methods/conversations.history
  */
 export const SLACK_EVENT_TYPE = 'memwall_digest_posted';
 
