@@ -7,6 +7,7 @@ import { runCommand } from '../src/platforms/dispatch.ts';
 import { benchCore } from './core.ts';
 import { benchDeploy } from './deploy.ts';
 import { benchHttp } from './http.ts';
+import { benchScale, printScale } from './scale.ts';
 
 const json = process.argv.includes('--json');
 const mb = (b: number) => Math.round(b / 1024 / 1024);
@@ -31,12 +32,21 @@ const http = await benchHttp(cat);
 // start-up: a fresh `npm start` process until the playground answers
 const startup = await measureStartup();
 
+// scale-out: 2 instances on PostgreSQL under autocannon from a separate process (needs PostgreSQL 15)
+let scale: Awaited<ReturnType<typeof benchScale>> | { error: string };
+try {
+  scale = await benchScale();
+} catch (e) {
+  scale = { error: (e as Error).message };
+}
+
 const result = {
   core,
   deploy,
   http: { signedDiscordFit: http },
   chart,
   startup,
+  scale,
   memory: { rssMB: mb(process.memoryUsage().rss), heapUsedMB: mb(process.memoryUsage().heapUsed), catalogLoadMs },
 };
 
@@ -52,6 +62,8 @@ else {
   for (const [k, v] of Object.entries(http)) console.log(`  ${k.replace('concurrency', 'concurrency ')}: p50 ${v.p50Ms} ms, p99 ${v.p99Ms} ms, ${v.requestsPerSecond} req/s (${v.requests} requests)`);
   console.log(`chart render (vega-lite → SVG → PNG): median ${chart.medianMs} ms, max ${chart.maxMs} ms`);
   console.log(`start-up (npm start → playground answering): ${startup.ms} ms; its RSS ${startup.rssMB} MB`);
+  if ('error' in scale) console.log(`scale: not measured — ${scale.error}`);
+  else printScale(scale);
   console.log(`this process: RSS ${result.memory.rssMB} MB, heap ${result.memory.heapUsedMB} MB; catalog load ${catalogLoadMs} ms`);
 }
 

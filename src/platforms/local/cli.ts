@@ -83,7 +83,7 @@ export async function runCli(argv: string[]): Promise<CliResult> {
   if (name === 'validate') return output(validateReply(ctx.catalog, true), json);
   if (name === 'digest') {
     const { runDigestCli } = await import('./digest-cli.ts');
-    return runDigestCli(rest, flags, json, ctx.catalog, process.env.MEMWALL_DB || 'var/memwall.db');
+    return runDigestCli(rest, flags, json, ctx.catalog, process.env.DATABASE_URL || process.env.MEMWALL_DB || 'var/memwall.db');
   }
   const alias: Record<string, [string, Record<string, string>]> = { chips: ['chip', {}], models: ['model', {}] };
   const [cmdName, preset] = alias[name] ?? [name, {}];

@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import type { Catalog } from '../../catalog/load.ts';
 import { renderChart } from '../../charts/render.ts';
 import { DigestService } from '../../digest/service.ts';
-import { openStore, StoreError } from '../../digest/store.ts';
+import { isPostgresUrl, openStore, redactUrl, StoreError } from '../../digest/store.ts';
 import type { Platform } from '../../digest/types.ts';
 import { renderText } from '../../reply/text.ts';
 
@@ -24,7 +24,7 @@ export async function runDigestCli(args: string[], flags: Record<string, string 
   if (sub === 'preview' && !flags.channel) {
     // a preview needs no database: build it straight from the catalog
     const svc = new DigestService(null, cat);
-    const p = svc.preview(null, str('model'));
+    const p = await svc.preview(null, str('model'));
     if (!p.ok) return { code: 2, stdout: '', stderr: `${p.error}\n` };
     let note = '';
     if (str('png')) {
@@ -36,7 +36,7 @@ export async function runDigestCli(args: string[], flags: Record<string, string 
 
   let store;
   try {
-    store = openStore(dbPath);
+    store = await openStore(dbPath);
   } catch (e) {
     if (e instanceof StoreError) return { code: 1, stdout: '', stderr: `memwall: ${e.message}\n` };
     throw e;
@@ -44,13 +44,13 @@ export async function runDigestCli(args: string[], flags: Record<string, string 
   try {
     const svc = new DigestService(store, cat);
     if (sub === 'list') {
-      const subs = svc.list();
+      const subs = await svc.list();
       if (json) return { code: 0, stdout: JSON.stringify(subs.map(({ lastSnapshot, ...s }) => s), null, 2) + '\n', stderr: '' };
-      if (!subs.length) return { code: 0, stdout: `No digest subscriptions in ${dbPath}.\n`, stderr: '' };
-      const lines = subs.map((s) => {
-        const st = svc.status({ platform: s.platform, id: s.channelId });
+      if (!subs.length) return { code: 0, stdout: `No digest subscriptions in ${isPostgresUrl(dbPath) ? redactUrl(dbPath) : dbPath}.\n`, stderr: '' };
+      const lines = await Promise.all(subs.map(async (s) => {
+        const st = await svc.status({ platform: s.platform, id: s.channelId });
         return `${s.platform}:${s.channelId}  ${s.scheduleLabel} (${s.cron}) ${s.timezone}  model ${s.model}  ${s.pausedReason ? `PAUSED: ${s.pausedReason}` : `next ${st?.next?.toISOString() ?? '—'}`}  posted ${s.postCount}`;
-      });
+      }));
       return { code: 0, stdout: lines.join('\n') + '\n', stderr: '' };
     }
     const platform = str('platform') as Platform | undefined;
@@ -59,22 +59,22 @@ export async function runDigestCli(args: string[], flags: Record<string, string 
     if (!channel) return bad('--channel is required.');
     const ch = { platform, id: channel, workspaceId: str('workspace') ?? null };
     if (sub === 'unsubscribe') {
-      return svc.unsubscribe(ch)
+      return (await svc.unsubscribe(ch))
         ? { code: 0, stdout: `Unsubscribed ${platform}:${channel}.\n`, stderr: '' }
         : { code: 2, stdout: '', stderr: `${platform}:${channel} has no digest subscription.\n` };
     }
     if (sub === 'preview') {
-      const p = svc.preview(ch, str('model'));
+      const p = await svc.preview(ch, str('model'));
       if (!p.ok) return { code: 2, stdout: '', stderr: `${p.error}\n` };
       return { code: 0, stdout: json ? JSON.stringify(p.value.reply, null, 2) + '\n' : renderText(p.value.reply), stderr: '' };
     }
-    const r = svc.subscribe(ch, { schedule: str('schedule'), timezone: str('timezone'), model: str('model') });
+    const r = await svc.subscribe(ch, { schedule: str('schedule'), timezone: str('timezone'), model: str('model') });
     if (!r.ok) return { code: 2, stdout: '', stderr: `${r.error.replace(/`/g, '')}${r.hint ? `\n${r.hint.replace(/`/g, '')}` : ''}\n` };
     const { sub: s, next } = r.value;
     return json
       ? { code: 0, stdout: JSON.stringify({ ...s, lastSnapshot: undefined, next }, null, 2) + '\n', stderr: '' }
       : { code: 0, stdout: `Subscribed ${platform}:${channel}: ${s.scheduleLabel} (${s.cron}) in ${s.timezone}, model ${s.model}. Next digest ${next?.toISOString() ?? '—'}.\n`, stderr: '' };
   } finally {
-    store.close();
+    await store.close();
   }
 }
