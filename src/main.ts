@@ -82,7 +82,10 @@ export async function start(config: Config, log?: (line: string) => void, opts: 
 
     if (config.discord.http) {
       const { createDiscordInteractionsHandler } = await import('./platforms/discord/interactions.ts');
-      routes.set('POST /discord/interactions', createDiscordInteractionsHandler({ ...config.discord.http, apiBase: config.discord.apiBase, context, log: errorLog('discord') }));
+      // several instances share PostgreSQL: a replayed interaction id is refused by whichever instance sees it second
+      const shared = /^postgres(ql)?:\/\//i.test(config.dbPath);
+      const replayGuard = shared ? (await import('./platforms/discord/replay-guard.ts')).sharedReplayGuard(store) : undefined;
+      routes.set('POST /discord/interactions', createDiscordInteractionsHandler({ ...config.discord.http, apiBase: config.discord.apiBase, context, log: errorLog('discord'), replayGuard }));
     }
     if (config.discord.gateway) {
       const { startDiscordGateway } = await import('./platforms/discord/gateway.ts');
