@@ -16,15 +16,15 @@ export async function benchHttp(cat: Catalog, levels = [1, 10, 100], perLevel = 
   const server: Server = createServer((req, res) => void handler(req, res));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/discord/interactions`;
-  // each request a new interaction id: a repeated id is refused as a replay
-  let seq = 0;
-  const bodyFor = (id: number) => JSON.stringify({
-    id: String(1_000_000 + id), application_id: '123456789012345678', type: 2, token: 'bench-token', version: 1, channel_id: '42', guild_id: '7',
+  // a distinct interaction id per request: a repeated id is refused as a replay
+  let n = 0;
+  const bodyFor = (id: string) => JSON.stringify({
+    id, application_id: '123456789012345678', type: 2, token: 'bench-token', version: 1, channel_id: '42', guild_id: '7',
     member: { permissions: '0', user: { id: '9' } },
     data: { id: '2', name: 'fit', type: 1, options: [{ name: 'model', type: 3, value: 'llama-70b' }, { name: 'chip', type: 3, value: 'cerebras' }] },
   });
   const once = async (): Promise<number> => {
-    const body = bodyFor(++seq);
+    const body = bodyFor(String(1_000_000_000 + ++n));
     const ts = String(Math.floor(Date.now() / 1000));
     const sig = sign(null, Buffer.from(ts + body), privateKey).toString('hex');
     const t0 = performance.now();

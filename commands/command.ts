@@ -13,7 +13,7 @@ export interface OptionSpec {
   required?: boolean;
   choices?: Choice[];
   /** suggest catalog names as the user types */
-  autocomplete?: 'model' | 'chip' | 'topic';
+  autocomplete?: 'model' | 'chip' | 'topic' | 'link';
 }
 
 export interface Context {

@@ -30,14 +30,17 @@ export function when(d: Date | null, tz: string): string {
 export const scheduleText = (sub: { cron: string; timezone: string }) => `${cronInWords(sub.cron, sub.timezone)} (\`${sub.cron}\`)`;
 
 function statusFields(s: Status, modelName: string) {
-  const { sub, next } = s;
-  return [
+  const { sub, next, skipped } = s;
+  const fields = [
     { name: 'Schedule', value: scheduleText(sub), inline: false },
     { name: 'Next digest', value: sub.pausedReason ? `paused: ${sub.pausedReason}` : when(next, sub.timezone), inline: false },
     { name: 'Last digest', value: sub.lastPostedAt ? when(new Date(sub.lastPostedAt), sub.timezone) : 'none yet', inline: true },
     { name: 'Model', value: modelName, inline: true },
     { name: 'Posted so far', value: String(sub.postCount), inline: true },
   ];
+  // a slot given up for good (its owner kept dying, or the platform kept failing) is said, with the reason
+  if (skipped) fields.push({ name: skipped.count > 1 ? `Skipped (${skipped.count}, latest shown)` : 'Skipped', value: `${when(new Date(skipped.slot), sub.timezone)}: ${skipped.reason}`.slice(0, 1000), inline: false });
+  return fields;
 }
 
 export const digestCommand: Command<Input> & { subcommands: { name: string; description: string; options: OptionSpec[] }[] } = {
@@ -59,7 +62,7 @@ export const digestCommand: Command<Input> & { subcommands: { name: string; desc
     if (!svc) return errorReply('Digests are switched off here: no database is configured.', 'Set MEMWALL_DB (default var/memwall.db) and restart.');
     const ch = ctx.channel ? { platform: ctx.channel.platform, id: ctx.channel.id, workspaceId: ctx.channel.guildId ?? null } : null;
     if (o.subcommand === 'preview') {
-      const p = svc.preview(ch, o.model);
+      const p = await svc.preview(ch, o.model);
       if (!p.ok) return errorReply(p.error);
       return { ...p.value.reply, private: true, notes: ['Preview — only you can see this; nothing was posted or recorded.', ...p.value.reply.notes] };
     }
@@ -71,8 +74,8 @@ export const digestCommand: Command<Input> & { subcommands: { name: string; desc
       if ((await ctx.channel?.botInChannel?.()) === false) {
         return errorReply('I am not a member of this channel, so I could not post a digest here.', 'Invite me first (`/invite @memwall` or the channel’s Integrations tab), then run `/digest subscribe` again.');
       }
-      const before = svc.status(ch)?.sub ?? null;
-      const r = svc.subscribe(ch, mergeOptions(before, o));
+      const before = (await svc.status(ch))?.sub ?? null;
+      const r = await svc.subscribe(ch, mergeOptions(before, o));
       if (!r.ok) return errorReply(r.error, r.hint);
       const sub = r.value.sub;
       const change = describeChange(before, sub, o, ctx.catalog);
@@ -81,11 +84,11 @@ export const digestCommand: Command<Input> & { subcommands: { name: string; desc
       });
     }
     if (o.subcommand === 'unsubscribe') {
-      return svc.unsubscribe(ch)
+      return (await svc.unsubscribe(ch))
         ? answer('Digest stopped', 'This channel will get no more digests.')
         : errorReply('This channel has no digest subscription.', 'Subscribe with `/digest subscribe weekly`.');
     }
-    const s = svc.status(ch);
+    const s = await svc.status(ch);
     if (!s) return answer('No digest here', 'This channel is not subscribed. Try `/digest subscribe weekly Europe/London`.', { private: true });
     return answer('Digest status', s.sub.pausedReason ? `Paused: ${s.sub.pausedReason}` : `Next digest ${when(s.next, s.sub.timezone)}.`, { fields: statusFields(s, modelName(s.sub.model)), private: true });
   },

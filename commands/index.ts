@@ -9,10 +9,12 @@ import { compareCommand } from './compare.ts';
 import { estimateCommand } from './estimate.ts';
 import { explainCommand } from './explain.ts';
 import { fitCommand } from './fit.ts';
+import { frontierCommand } from './frontier.ts';
 import { modelCommand } from './model.ts';
+import { planCommand } from './plan.ts';
 import { sourcesCommand } from './sources.ts';
 
-export const COMMANDS: Command<any>[] = [fitCommand, compareCommand, estimateCommand, disaggCommand, landscapeCommand, chipCommand, modelCommand, explainCommand, sourcesCommand, digestCommand];
+export const COMMANDS: Command<any>[] = [fitCommand, compareCommand, estimateCommand, disaggCommand, frontierCommand, planCommand, landscapeCommand, chipCommand, modelCommand, explainCommand, sourcesCommand, digestCommand];
 COMMANDS.push(helpCommand(() => COMMANDS));
 
 export function findCommand(name: string): Command<any> | undefined {

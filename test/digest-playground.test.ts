@@ -25,7 +25,7 @@ async function messages(channel = 'local-general') {
 
 beforeEach(async () => {
   now = new Date('2026-11-26T12:00:30Z');
-  store = openStore(':memory:', { now: () => now });
+  store = await openStore(':memory:', { now: () => now });
   const cat = catalog();
   const digest = new DigestService(store, cat, () => now, new Set(['local']));
   const pg = createPlayground({ context: (id): Context => ({ catalog: cat, digest, channel: { platform: 'local', id, canManage: true } }) });
@@ -37,7 +37,7 @@ beforeEach(async () => {
 afterEach(async () => {
   await scheduler.stop();
   await new Promise<void>((r) => server.close(() => r()));
-  store.close();
+  await store.close();
 });
 
 describe('digests in the playground', () => {
@@ -96,6 +96,6 @@ describe('digests in the playground', () => {
     const tz = await command('/digest subscribe daily Mars/Olympus');
     expect(tz.reply.kind).toBe('error');
     expect(tz.reply.summary).toMatch(/not a timezone I know/);
-    expect(store.list()).toHaveLength(0);
+    expect(await store.list()).toHaveLength(0);
   });
 });

@@ -2,7 +2,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { discordPoster, localPoster, slackPoster } from '../src/digest/posters.ts';
+import { digestNonce, discordPoster, localPoster, slackPoster } from '../src/digest/posters.ts';
 import { PostError } from '../src/digest/types.ts';
 import { answer, type Reply } from '../src/reply/reply.ts';
 import { toSlack } from '../src/reply/slack.ts';
@@ -51,14 +51,35 @@ describe('discordPoster', () => {
     expect(r.json.embeds[0].image).toBeUndefined();
   });
 
-  it('maps failures: 429 (retry_after / Retry-After), 404 Unknown Channel, 403 Missing Access/Permissions, others', async () => {
-    fake.script('c429', { status: 429, body: { message: 'You are being rate limited.', retry_after: 1.5, global: false }, headers: { 'retry-after': '2' } });
-    let e = await failure(poster().post('c429', digest(false), null));
-    expect([e.failure, e.retryAfterMs]).toEqual(['rate-limited', 1500]);
+  it('HTTP-only: posts with the bot token over REST, with a nonce per (subscription, slot, channel) and enforce_nonce', async () => {
+    const meta = { subscriptionId: 3, slot: '2026-03-02T09:00:00.000Z', workspaceId: 'G1', attempt: 1 };
+    await poster().post('333', digest(false), null, meta);
+    await poster().post('333', digest(false), null, { ...meta, attempt: 2 }); // a retry of the same slot
+    await poster().post('333', digest(false), null, { ...meta, slot: '2026-03-09T09:00:00.000Z' });
+    const sent = fake.posts('333').map(discordPayload);
+    expect(sent.map((m) => m.enforce_nonce)).toEqual([true, true, true]);
+    expect(sent[0].nonce).toBe(digestNonce(meta, '333'));
+    expect(sent[0].nonce).toHaveLength(25);
+    expect(sent[1].nonce).toBe(sent[0].nonce);
+    expect(sent[2].nonce).not.toBe(sent[0].nonce);
+    expect(digestNonce(meta, '334')).not.toBe(sent[0].nonce);
+    expect(fake.created('333')).toHaveLength(2); // the retry returned the first message
+  });
 
-    fake.script('c429h', { status: 429, body: { message: 'slow down' }, headers: { 'retry-after': '3' } });
-    e = await failure(poster().post('c429h', digest(false), null));
-    expect([e.failure, e.retryAfterMs]).toEqual(['rate-limited', 3000]);
+  it('a 429 with Retry-After is honoured: @discordjs/rest waits, then the one retry posts', async () => {
+    fake.script('c429', { status: 429, body: { message: 'You are being rate limited.', retry_after: 1, global: false }, headers: { 'retry-after': '1' } });
+    await poster().post('c429', digest(false), null);
+    const [first, second] = fake.posts('c429');
+    expect(fake.posts('c429')).toHaveLength(2);
+    expect(second.at - first.at).toBeGreaterThanOrEqual(1000); // not before Retry-After (a lower bound, never flaky)
+    expect(fake.created('c429')).toHaveLength(1);
+  });
+
+  it('maps failures: a wait longer than 2 minutes, 404 Unknown Channel, 403 Missing Access/Permissions, 5xx, 401', async () => {
+    fake.script('c429long', { status: 429, body: { message: 'slow down', retry_after: 600 }, headers: { 'retry-after': '600' } });
+    let e = await failure(poster().post('c429long', digest(false), null));
+    expect(e.failure).toBe('rate-limited');
+    expect(e.retryAfterMs).toBeGreaterThanOrEqual(600_000);
 
     fake.gone.add('gone');
     e = await failure(poster().post('gone', digest(), FAKE_PNG));
@@ -73,10 +94,13 @@ describe('discordPoster', () => {
     fake.forbidden.set('noperm', 50013);
     expect((await failure(poster().post('noperm', digest(false), null))).failure).toBe('forbidden');
 
-    fake.script('c500', { status: 500, body: { message: 'Internal Server Error' } });
+    // the library retries a 5xx three times; the fourth answer is ours
+    const err500 = { status: 500, body: { message: 'Internal Server Error' } };
+    fake.script('c500', err500, err500, err500, err500);
     e = await failure(poster().post('c500', digest(false), null));
     expect(e.failure).toBe('other');
     expect(e.message).toMatch(/500/);
+    expect(fake.posts('c500')).toHaveLength(4);
 
     fake.script('c401', { status: 401, body: { message: '401: Unauthorized', code: 0 } });
     expect((await failure(poster().post('c401', digest(false), null))).failure).toBe('other');
@@ -100,10 +124,10 @@ describe('slackPoster', () => {
   afterAll(() => fake.close());
   const poster = () => slackPoster({ token: 'xoxb-test', apiUrl: fake.apiUrl, log: (l) => logs.push(l) });
 
-  it('chat.postMessage with the blocks from toSlack, then the chart through the external upload flow', async () => {
+  it('chat.postMessage with the blocks from toSlack and the slot\'s metadata, then the chart through filesUploadV2', async () => {
     const before = fake.requests.length;
     const reply = digest();
-    await poster().post('C100', reply, FAKE_PNG);
+    await poster().post('C100', reply, FAKE_PNG, { subscriptionId: 7, slot: '2026-03-02T09:00:00.000Z', workspaceId: 'T1', attempt: 1 });
     const calls = fake.requests.slice(before).map((r) => r.path.replace(/\/upload\/.*/, '/upload/…'));
     expect(calls).toEqual(['/api/chat.postMessage', '/api/files.getUploadURLExternal', '/upload/…', '/api/files.completeUploadExternal']);
     const [msg] = fake.api('chat.postMessage').slice(-1);
@@ -111,9 +135,10 @@ describe('slackPoster', () => {
     expect(msg.form!.channel).toBe('C100');
     expect(JSON.parse(msg.form!.blocks)).toEqual(toSlack(reply)[0].blocks);
     expect(msg.form!.text).toBe(toSlack(reply)[0].text);
+    expect(JSON.parse(msg.form!.metadata)).toEqual({ event_type: 'memwall_digest_posted', event_payload: { subscription_id: 7, slot: '2026-03-02T09:00:00.000Z' } });
     const [get] = fake.api('files.getUploadURLExternal').slice(-1);
     expect(get.form).toMatchObject({ filename: 'chart.png', length: String(FAKE_PNG.length) });
-    expect(fake.uploads.at(-1)!.body.equals(FAKE_PNG)).toBe(true);
+    expect(fake.uploads.at(-1)!.body.includes(FAKE_PNG)).toBe(true); // filesUploadV2 sends the bytes (as a form part)
     const [done] = fake.api('files.completeUploadExternal').slice(-1);
     expect(done.form!.channel_id).toBe('C100');
     expect(JSON.parse(done.form!.files)).toEqual([{ id: expect.stringMatching(/^F\d+$/), title: 'Weekly inference hardware digest' }]);

@@ -185,7 +185,8 @@ describe(`signature fuzz (seed ${SEED}; FUZZ_SEED=… to reproduce another)`, ()
     expect(controls.length).toBeGreaterThan(10);
     expect(controls.every(Boolean)).toBe(true);
     expect(await control()).toBe(true); // still answering
-    expect(logLines.length - linesBefore).toBeLessThan(10); // a summary, not one line per request
+    // a summary, not one line per request (the genuine control commands log one line each, as every answered command does)
+    expect(logLines.slice(linesBefore).filter((l) => !l.includes('"msg":"command"')).length).toBeLessThan(10);
   }, 60_000);
 
   it('Slack: none of ~2000 forged, stale, future or oversized requests is accepted; genuine ones still are', async () => {
@@ -217,6 +218,6 @@ describe(`signature fuzz (seed ${SEED}; FUZZ_SEED=… to reproduce another)`, ()
     expect(controls.length).toBeGreaterThan(10);
     expect(controls.every(Boolean)).toBe(true);
     expect(await control()).toBe(true);
-    expect(logLines.length - linesBefore).toBeLessThan(10);
+    expect(logLines.slice(linesBefore).filter((l) => !l.includes('"msg":"command"')).length).toBeLessThan(10);
   }, 60_000);
 });

@@ -29,7 +29,7 @@ describe('slackManifest', () => {
   });
 
   it('asks for exactly the bot scopes it uses, turns interactivity on, and is not Socket Mode by default', () => {
-    expect(m.oauth_config.scopes.bot).toEqual(['commands', 'chat:write', 'files:write', 'channels:read', 'groups:read', 'users:read']);
+    expect(m.oauth_config.scopes.bot).toEqual(['commands', 'chat:write', 'files:write', 'channels:read', 'groups:read', 'users:read', 'channels:history', 'groups:history']);
     expect(m.settings.interactivity).toEqual({ is_enabled: true, request_url: 'https://bot.example.com/slack/events' });
     expect(m.settings.socket_mode_enabled).toBe(false);
     expect(m.display_information.name.length).toBeLessThanOrEqual(35);

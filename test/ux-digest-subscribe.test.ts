@@ -25,7 +25,7 @@ async function command(text: string): Promise<Reply> {
 const field = (r: Reply, name: string) => r.fields.find((f) => f.name === name)?.value ?? '';
 
 beforeEach(async () => {
-  store = openStore(':memory:', { now: () => now });
+  store = await openStore(':memory:', { now: () => now });
   const cat = catalog();
   const digest = new DigestService(store, cat, () => now, new Set(['local']));
   const pg = createPlayground({ context: (id): Context => ({ catalog: cat, digest, channel: { platform: 'local', id, canManage: true } }) });
@@ -35,7 +35,7 @@ beforeEach(async () => {
 });
 afterEach(async () => {
   await new Promise<void>((r) => server.close(() => r()));
-  store.close();
+  await store.close();
 });
 
 describe('re-subscribing', () => {
@@ -44,7 +44,7 @@ describe('re-subscribing', () => {
     expect(first.kind).toBe('answer');
     const second = await command('/digest subscribe weekly');
     expect(second.kind).toBe('answer');
-    const sub = store.get('local', 'local-general')!;
+    const sub = (await store.get('local', 'local-general'))!;
     expect(sub).toMatchObject({ timezone: 'Europe/Paris', model: 'qwen3-235b-a22b', cron: '0 9 * * 1' });
     const said = `${second.summary} ${second.notes.join(' ')}`;
     expect(said).toMatch(/schedule: every day at 09:00 → Mondays at 09:00/);

@@ -15,7 +15,7 @@ const blockLines = [...README.matchAll(/```\n([\s\S]*?)```/g)].flatMap((m) => m[
 
 /** Shell words, with "double quotes" kept together. */
 const words = (cmd: string) => [...cmd.matchAll(/"([^"]*)"|(\S+)/g)].map((m) => m[1] ?? m[2]);
-const placeholder = (s: string) => /…|<[^>]*>/.test(s);
+const placeholder = (s: string) => /…|<[^>]*>|\[--/.test(s); // usage lines ("[--per chip|kw]") are not examples
 
 const cliExamples = [...new Set([...spans, ...blockLines.map((l) => l.replace(/^\$ /, ''))]
   .map((s) => s.trim().replace(/^npx /, ''))

@@ -5,6 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { Chip, Efficiency, FitPlan, Measurement, Model, Systems, type ChipDeployment, type Family } from './schema.ts';
 import { parsedOnce } from './cache.ts';
+import { loadInterconnects, type Interconnect } from './interconnects.ts';
+import { loadPrices, priceOf, type Prices } from './prices.ts';
 
 export const DATA_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'data');
 
@@ -14,6 +16,10 @@ export interface Catalog {
   measurements: Measurement[];
   efficiency: Efficiency;
   plan: FitPlan;
+  /** data/prices.json: one cost basis for every chip; empty when the file is absent (every price unknown) */
+  prices: Prices;
+  /** data/interconnects.json; empty when the file is absent */
+  interconnects: Interconnect[];
   chipById: Map<string, Chip>;
   modelById: Map<string, Model>;
   family(chip: Chip): Family;
@@ -96,10 +102,15 @@ export function loadCatalog(dataDir = DATA_DIR, opts: { efficiency?: boolean } =
     if (s.system && !systems.sources[s.system.source]) throw new CatalogError(`data/systems.json (chip ${id}): field system.source: no source "${s.system.source}"`);
   }
   for (const c of chips) c.deployment = deploymentOf(c, systems);
-  const links = readLinks(join(dataDir, 'interconnects.json'));
+  const asCatalogError = <T>(f: () => T): T => { try { return f(); } catch (e) { throw new CatalogError((e as Error).message); } };
+  const prices = asCatalogError(() => loadPrices(join(dataDir, 'prices.json')));
+  const interconnects = asCatalogError(() => loadInterconnects(join(dataDir, 'interconnects.json')));
   for (const c of chips) {
-    const id = (c.link as { interconnect?: string }).interconnect ?? null;
-    c.linkFacts = { interconnect: id, collectiveLatencyUs: id ? links.get(id) ?? null : null };
+    const id = c.link.interconnect ?? null;
+    const ic = id ? interconnects.find((x) => x.id === id) : undefined;
+    if (id && interconnects.length && !ic) throw new CatalogError(`data/chips/${c.id}.json (chip ${c.id}): field link.interconnect: "${id}" is not in data/interconnects.json`);
+    c.linkFacts = { interconnect: id, collectiveLatencyUs: ic?.collectiveLatencyUs?.value ?? null };
+    if (prices.basis !== null) c.priceFacts = { usdPerChipHour: priceOf(prices, c.id), basis: prices.basis };
   }
   const plan = parse(FitPlan, readJson(join(dataDir, 'fit-plan.json'), dataDir), 'data/fit-plan.json');
   const efficiency: Efficiency = opts.efficiency === false
@@ -130,8 +141,9 @@ export function loadCatalog(dataDir = DATA_DIR, opts: { efficiency?: boolean } =
       if (c.borrowedFrom && !efficiency.families[c.borrowedFrom]) throw new CatalogError(`data/efficiency.json (family ${name}): borrowed from unknown family "${c.borrowedFrom}"`);
     }
   }
+  for (const id of prices.byChip.keys()) if (!chipById.has(id)) throw new CatalogError(`data/prices.json: field chips.${id}: unknown chip "${id}"`);
   return {
-    chips, models, measurements, efficiency, plan, chipById, modelById,
+    chips, models, measurements, efficiency, plan, prices, interconnects, chipById, modelById,
     family: (chip: Chip) => efficiency.families[chip.family],
     deployment: (chip: Chip) => chip.deployment ?? deploymentOf(chip, systems),
     systems,
@@ -168,18 +180,6 @@ function readServing(file: string): Catalog['serving'] {
       return e ? { method: e.method, draft: e.draft, measured: e.measured, source: e.source } : null;
     },
   };
-}
-
-/** Measured collective latency (µs) per interconnect id in data/interconnects.json; entries without one are absent. */
-function readLinks(file: string): Map<string, number> {
-  const out = new Map<string, number>();
-  if (!existsSync(file)) return out;
-  const raw = JSON.parse(readFileSync(file, 'utf8')) as { id?: string; collectiveLatencyUs?: { value?: number } | null }[];
-  for (const e of Array.isArray(raw) ? raw : []) {
-    const v = e?.collectiveLatencyUs?.value;
-    if (typeof e?.id === 'string' && typeof v === 'number' && v > 0) out.set(e.id, v);
-  }
-  return out;
 }
 
 /** A chip absent from data/systems.json splits by tensor parallelism (one card if hard-wired), with no standard system. */

@@ -87,6 +87,8 @@ export const Chip = z.object({
     /** per chip, per direction, GB/s */
     bandwidthGBs: MaybeFigure,
     latencyUs: MaybeFigure,
+    /** id of the entry in data/interconnects.json that describes this link */
+    interconnect: z.string().optional(),
     /** chips that share one scale-up domain (tensor parallel stays inside it) */
     domainSize: MaybeFigure,
     /** largest deployment the vendor describes (chips), if any */
@@ -98,6 +100,8 @@ export const Chip = z.object({
   }).default({}),
   notes: z.array(z.string()).default([]),
   sources: z.record(z.string(), Source),
+  /** filled in at load from data/prices.json: the one cost basis every chip is priced on (null: no price published) */
+  priceFacts: z.object({ usdPerChipHour: z.number().nullable(), basis: z.string().nullable() }).optional(),
   /** filled in at load from data/interconnects.json (the entry `link.interconnect` names): a measured collective latency */
   linkFacts: z.object({ interconnect: z.string().nullable(), collectiveLatencyUs: z.number().nullable() }).optional(),
   /** filled in at load from data/systems.json: how the chip's software splits a model, and its standard system */

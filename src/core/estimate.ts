@@ -184,8 +184,11 @@ export function estimate(sc: Scenario): Estimate {
   const chipsUsed = d.chipsUsed;
   const power = sc.chip.powerW?.value ?? null;
   const joules = power === null ? null : range3((power * chipsUsed) / aggregate.low, (power * chipsUsed) / aggregate.expected, (power * chipsUsed) / aggregate.high);
-  const hourly = sc.chip.price.hourlyUsd?.value ?? null;
-  const purchase = sc.chip.price.purchaseUsd?.value ?? null;
+  // one cost basis for every chip (data/prices.json: on-demand rental per chip-hour); without that file, the chip's own
+  // rental price, else its purchase price over four years
+  const pf = sc.chip.priceFacts;
+  const hourly = pf ? pf.usdPerChipHour : sc.chip.price.hourlyUsd?.value ?? null;
+  const purchase = pf ? null : sc.chip.price.purchaseUsd?.value ?? null;
   const perChipHour = hourly ?? (purchase !== null ? purchase / HOURS_AMORTISED : null);
   const k = perChipHour === null ? 0 : (perChipHour * chipsUsed * 1e6) / 3600;
   const cost = perChipHour === null ? null : range3(k / aggregate.low, k / aggregate.expected, k / aggregate.high);

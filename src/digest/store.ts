@@ -1,11 +1,11 @@
-// Digest subscriptions and posted slots in SQLite (better-sqlite3 12.x; WAL; migrations from ./migrations).
+// The digest store: one async contract, two engines. SQLite (better-sqlite3 12, a file under var/) is the default;
+// PostgreSQL (pg 8) is chosen when the location is a postgres:// URL (DATABASE_URL), so several instances can share
+// the subscriptions, the per-slot claims, the Slack installations and the recently seen Discord interaction ids.
 //
-// A database that cannot be opened, is not SQLite, is corrupt, or was written by a newer memwall is reported as a
-// StoreError with a one-line message naming the path; the file is never deleted, replaced or "repaired".
-import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import Database from 'better-sqlite3';
+// Exactly-once delivery rests on the posts table: one row per (subscription, slot), claimed by one owner for a short
+// lease (renewed by heartbeats while the owner works), then posted, failed, or skipped with a reason. A claim whose
+// owner died is taken over once its lease runs out; the taker is told it is a later attempt, so it asks the platform
+// whether the earlier attempt got through (Discord enforce_nonce, Slack message metadata) before posting.
 import type { NewSubscription, Platform, Subscription } from './types.ts';
 
 export class StoreError extends Error {
@@ -20,294 +20,168 @@ export interface StoredSubscription extends Subscription {
   /** slots at or before this instant are not posted (subscribe, re-subscribe and resume set it to "now") */
   activeSince: string;
   pausedAt: string | null;
+  /** when the scheduler should look at it next (indexed; due when ≤ now) */
+  nextRunAt: string;
 }
+
+export type PostState = 'claimed' | 'released' | 'posted' | 'failed' | 'skipped';
 
 export interface PostRecord {
   subscriptionId: number;
   slot: string;
-  state: 'claimed' | 'posted' | 'failed';
+  state: PostState;
   claimedAt: string;
+  claimedBy: string | null;
+  leaseUntil: string | null;
+  /** how many times the slot has been claimed */
+  attempts: number;
   postedAt: string | null;
+  /** why it failed, was released, or was skipped */
   error: string | null;
 }
 
+export interface ClaimRequest {
+  now: string;
+  /** instance id of the claimer */
+  owner: string;
+  /** the claim is the owner's until then (renew with heartbeat) */
+  leaseUntil: string;
+}
+
+/** The outcome of claimSlot: either the slot is ours (attempt ≥ 1) or why not. */
+export type Claim =
+  | { ok: true; attempt: number }
+  | { ok: false; state: PostState | 'no-subscription'; leaseUntil?: string | null };
+
+export interface TakeDueRequest {
+  now: string;
+  /** due subscriptions taken are not due again before this instant (so other instances pass them by) */
+  holdUntil: string;
+  limit: number;
+  /** platforms this instance can post to */
+  platforms: Platform[];
+}
+
 export interface Store {
-  /** where the database is (":memory:" for tests) */
+  readonly kind: 'sqlite' | 'postgres';
+  /** where the database is (a file path, ":memory:", or a postgres URL without its password) */
   readonly path: string;
   /** create, or update the subscription of this platform+channel (new schedule/timezone/model; clears a pause) */
-  subscribe(sub: NewSubscription): StoredSubscription;
-  unsubscribe(platform: Platform, channelId: string): boolean;
-  get(platform: Platform, channelId: string): StoredSubscription | null;
-  getById(id: number): StoredSubscription | null;
-  list(): StoredSubscription[];
+  subscribe(sub: NewSubscription): Promise<StoredSubscription>;
+  unsubscribe(platform: Platform, channelId: string): Promise<boolean>;
+  get(platform: Platform, channelId: string): Promise<StoredSubscription | null>;
+  getById(id: number): Promise<StoredSubscription | null>;
+  list(): Promise<StoredSubscription[]>;
   /**
-   * Take the right to post one slot. False when it is posted, failed for good, or claimed by someone else less than
-   * CLAIM_LEASE_MS ago (an older claim is an abandoned one — a process that died mid-post — and is taken over).
+   * Take up to `limit` unpaused subscriptions on these platforms whose next run is due, oldest first, and push their
+   * next run to `holdUntil`. PostgreSQL: SELECT … FOR UPDATE SKIP LOCKED, so concurrent instances take disjoint sets.
    */
-  claimSlot(subId: number, slotIso: string, nowIso?: string): boolean;
+  takeDue(req: TakeDueRequest): Promise<StoredSubscription[]>;
+  setNextRun(subId: number, atIso: string): Promise<void>;
+  /**
+   * Take the right to post one slot: a new slot, a released one, or one whose claim lease ran out (its owner died).
+   * Refused when it is posted, failed or skipped, or claimed by an owner whose lease still runs.
+   */
+  claimSlot(subId: number, slotIso: string, req: ClaimRequest): Promise<Claim>;
+  /** extend a claim this owner still holds; false when it is no longer ours */
+  heartbeat(subId: number, slotIso: string, owner: string, leaseUntil: string): Promise<boolean>;
   /** record a successful post of a claimed slot, and the catalog snapshot it was built from */
-  markPosted(subId: number, slotIso: string, snapshot: string, postedAtIso: string): void;
-  /** give a claimed slot back (the post failed and should be retried) */
-  releaseSlot(subId: number, slotIso: string): void;
+  markPosted(subId: number, slotIso: string, snapshot: string, postedAtIso: string, nextRunAt?: string): Promise<void>;
+  /** give a claimed slot back to be retried (not before `retryAt`, when given), keeping its attempt count; with `owner`, only that owner's claim */
+  releaseSlot(subId: number, slotIso: string, reason?: string, retryAt?: string, owner?: string): Promise<void>;
   /** a claimed slot that will not be retried (the subscription was paused) */
-  failSlot(subId: number, slotIso: string, error: string): void;
-  pause(subId: number, reason: string): void;
-  resume(subId: number): void;
+  failSlot(subId: number, slotIso: string, error: string): Promise<void>;
+  /** a slot given up for good, with the reason (shown in /digest status and logged) */
+  skipSlot(subId: number, slotIso: string, reason: string, atIso: string): Promise<void>;
+  /**
+   * Older slots of this subscription left released, or claimed by an owner whose lease ran out, are skipped:
+   * a newer slot is due and only the latest is ever posted. Returns the slots skipped.
+   */
+  skipSuperseded(subId: number, slotIso: string, nowIso: string): Promise<string[]>;
+  pause(subId: number, reason: string): Promise<void>;
+  resume(subId: number): Promise<void>;
   /** the slots recorded for a subscription, oldest first */
-  posts(subId: number): PostRecord[];
+  posts(subId: number): Promise<PostRecord[]>;
   /** applied schema migrations, in order */
-  migrations(): { version: number; name: string; appliedAt: string }[];
-  close(): void;
+  migrations(): Promise<{ version: number; name: string; appliedAt: string }[]>;
+  /**
+   * Discord interaction replay guard shared by instances: true when this id was not seen before (and is remembered
+   * until expiresAtMs); false for a repeat. Expired ids are pruned.
+   */
+  markInteractionSeen(id: string, expiresAtMs: number): Promise<boolean>;
+  /** Slack installations, stored as the caller gives them (encrypted); key is the team or enterprise id */
+  saveInstallation(key: string, data: string): Promise<void>;
+  getInstallation(key: string): Promise<string | null>;
+  deleteInstallation(key: string): Promise<boolean>;
+  /** a cheap round trip, for /healthz */
+  ping(): Promise<void>;
+  close(): Promise<void>;
 }
 
 export interface StoreOptions {
   /** clock for created/claimed/paused timestamps (tests) */
   now?: () => Date;
-  /** folder holding NNN_name.sql files (default: ./migrations next to this file) */
+  /** folder holding NNN_name.sql files (default: ./migrations, or ./migrations/pg for PostgreSQL) */
   migrationsDir?: string;
+  /** PostgreSQL pool size (default 10) */
+  poolSize?: number;
+  /** PostgreSQL: a pooled connection failed while idle (metrics, logs); query errors reject the call instead */
+  onError?: (e: unknown) => void;
 }
 
-/** a claim older than this, never marked posted or failed, belonged to a process that died mid-post */
-export const CLAIM_LEASE_MS = 30 * 60_000;
+/** Default claim lease. A live owner renews it every HEARTBEAT_MS; a dead owner's claim is retried after it. */
+export const CLAIM_LEASE_MS = 90_000;
+export const HEARTBEAT_MS = 30_000;
 
-const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations/', import.meta.url));
-const MIGRATION_FILE = /^(\d{3,})_([\w-]+)\.sql$/;
+export const isPostgresUrl = (location: string) => /^postgres(ql)?:\/\//i.test(location);
 
-interface Migration { version: number; name: string; sql: string }
-
-export function loadMigrations(dir = MIGRATIONS_DIR): Migration[] {
-  const list = readdirSync(dir)
-    .map((f) => ({ f, m: MIGRATION_FILE.exec(f) }))
-    .filter((x): x is { f: string; m: RegExpExecArray } => x.m !== null)
-    .map(({ f, m }) => ({ version: Number(m[1]), name: m[2], sql: readFileSync(resolve(dir, f), 'utf8') }))
-    .sort((a, b) => a.version - b.version);
-  list.forEach((m, i) => {
-    if (i > 0 && m.version === list[i - 1].version) throw new Error(`two migrations numbered ${m.version} in ${dir}`);
-  });
-  return list;
-}
-
-function describeOpenError(path: string, e: unknown): StoreError {
-  const code = (e as { code?: string }).code ?? '';
-  const msg = e instanceof Error ? e.message : String(e);
-  const fix = 'move it aside; memwall will not replace it';
-  switch (code) {
-    case 'SQLITE_NOTADB':
-      return new StoreError(`digest database ${path} is not a SQLite database (corrupt?) — ${fix}`, path, code);
-    case 'SQLITE_CORRUPT':
-    case 'SQLITE_CORRUPT_VTAB':
-      return new StoreError(`digest database ${path} is corrupt (${msg}) — ${fix}`, path, code);
-    case 'SQLITE_READONLY':
-    case 'SQLITE_READONLY_DIRECTORY':
-    case 'SQLITE_READONLY_DBMOVED':
-      return new StoreError(`digest database ${path} is read-only (${msg}) — make it and its folder writable, or point MEMWALL_DB elsewhere`, path, code);
-    case 'SQLITE_CANTOPEN':
-      return new StoreError(`cannot open digest database ${path} (${msg}) — check that the folder exists and is writable, or point MEMWALL_DB elsewhere`, path, code);
-    case 'SQLITE_PERM':
-    case 'SQLITE_AUTH':
-      return new StoreError(`no permission to use digest database ${path} (${msg})`, path, code);
-    case 'SQLITE_BUSY':
-      return new StoreError(`digest database ${path} is locked by another process (${msg}); try again`, path, code);
-    case 'SQLITE_FULL':
-      return new StoreError(`disk full while opening digest database ${path} (${msg})`, path, code);
-    default:
-      return new StoreError(`cannot use digest database ${path}: ${msg}${code ? ` (${code})` : ''}`, path, code || undefined);
+/** A postgres URL as it may be shown in logs and messages: without the password. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return 'postgres://(unparseable URL)';
   }
 }
 
-interface Row {
+/**
+ * Open the store at `location` — a SQLite file path (or ":memory:") or a postgres:// URL — and bring its schema up to
+ * date. Throws StoreError with one line naming the location when it is unusable, corrupt, newer, or read-only.
+ */
+export async function openStore(location: string, opts: StoreOptions = {}): Promise<Store> {
+  if (isPostgresUrl(location)) return (await import('./store-pg.ts')).openPgStore(location, opts);
+  return (await import('./store-sqlite.ts')).openSqliteStore(location, opts);
+}
+
+export { loadMigrations } from './migrations.ts';
+
+// ---- shared by both engines ------------------------------------------------------------------------------------------
+
+export interface SubRow {
   id: number; platform: Platform; workspace_id: string | null; channel_id: string; cron: string; schedule_label: string;
   timezone: string; model: string; created_at: string; active_since: string; paused_reason: string | null;
   paused_at: string | null; last_posted_at: string | null; last_slot: string | null; post_count: number; last_snapshot: string | null;
+  next_run_at: string;
 }
 
-const toSub = (r: Row): StoredSubscription => ({
-  id: r.id, platform: r.platform, workspaceId: r.workspace_id, channelId: r.channel_id, cron: r.cron,
+export const toSub = (r: SubRow): StoredSubscription => ({
+  id: Number(r.id), platform: r.platform, workspaceId: r.workspace_id, channelId: r.channel_id, cron: r.cron,
   scheduleLabel: r.schedule_label, timezone: r.timezone, model: r.model, createdAt: r.created_at,
-  pausedReason: r.paused_reason, lastPostedAt: r.last_posted_at, lastSlot: r.last_slot, postCount: r.post_count,
-  lastSnapshot: r.last_snapshot, activeSince: r.active_since, pausedAt: r.paused_at,
+  pausedReason: r.paused_reason, lastPostedAt: r.last_posted_at, lastSlot: r.last_slot, postCount: Number(r.post_count),
+  lastSnapshot: r.last_snapshot, activeSince: r.active_since, pausedAt: r.paused_at, nextRunAt: r.next_run_at,
 });
 
-/**
- * Open (creating if need be) the digest database at `path` and bring its schema up to date.
- * Throws StoreError when the location is unusable or the file is not a healthy SQLite database.
- */
-export function openStore(path: string, opts: StoreOptions = {}): Store {
-  const clock = opts.now ?? (() => new Date());
-  const nowIso = () => clock().toISOString();
-  const memory = path === ':memory:' || path === '';
-  const shown = memory ? ':memory:' : resolve(path);
-
-  if (!memory) {
-    const dir = dirname(shown);
-    try {
-      mkdirSync(dir, { recursive: true });
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      const what = code === 'EEXIST' || code === 'ENOTDIR' ? 'a file is in the way (not a folder)' : code === 'EACCES' || code === 'EPERM' || code === 'EROFS' ? `not writable (${code})` : code ?? (e as Error).message;
-      throw new StoreError(`cannot create folder ${dir} for digest database ${shown}: ${what} — point MEMWALL_DB at a writable location`, shown, code);
-    }
-    try {
-      if (statSync(shown).isDirectory()) throw new StoreError(`digest database ${shown} is a directory, not a file — point MEMWALL_DB at a file`, shown, 'EISDIR');
-    } catch (e) {
-      if (e instanceof StoreError) throw e;
-      // ENOENT: a new database
-    }
-  }
-
-  let migrations: Migration[];
-  try {
-    migrations = loadMigrations(opts.migrationsDir);
-  } catch (e) {
-    throw new StoreError(`cannot read the digest schema migrations: ${(e as Error).message}`, shown);
-  }
-
-  let db: Database.Database;
-  try {
-    db = new Database(memory ? ':memory:' : shown, { fileMustExist: false });
-  } catch (e) {
-    throw describeOpenError(shown, e);
-  }
-  try {
-    // Reading the header first: a file that is not SQLite fails here, before anything is written to it.
-    db.pragma('schema_version');
-    db.pragma('busy_timeout = 5000');
-    // …and a damaged one here, still before anything is written (switching to WAL writes the header).
-    const check = String(db.pragma('quick_check', { simple: true }));
-    if (check !== 'ok') throw new StoreError(`digest database ${shown} is corrupt (quick_check: ${check}) — move it aside; memwall will not replace it`, shown, 'SQLITE_CORRUPT');
-    if (!memory) {
-      const mode = String(db.pragma('journal_mode = WAL', { simple: true })).toLowerCase();
-      if (mode !== 'wal') throw new StoreError(`digest database ${shown} could not be switched to WAL mode (got "${mode}")`, shown);
-      db.pragma('synchronous = NORMAL');
-    }
-    db.pragma('foreign_keys = ON');
-    migrate(db, migrations, shown, nowIso);
-  } catch (e) {
-    try { db.close(); } catch { /* already failing */ }
-    if (e instanceof StoreError) throw e;
-    throw describeOpenError(shown, e);
-  }
-
-  const q = {
-    get: db.prepare<[string, string], Row>('SELECT * FROM subscriptions WHERE platform = ? AND channel_id = ?'),
-    byId: db.prepare<[number], Row>('SELECT * FROM subscriptions WHERE id = ?'),
-    list: db.prepare<[], Row>('SELECT * FROM subscriptions ORDER BY id'),
-    insert: db.prepare(`INSERT INTO subscriptions (platform, workspace_id, channel_id, cron, schedule_label, timezone, model, created_at, active_since)
-      VALUES (@platform, @workspaceId, @channelId, @cron, @scheduleLabel, @timezone, @model, @now, @now)
-      ON CONFLICT (platform, channel_id) DO UPDATE SET
-        workspace_id = excluded.workspace_id, cron = excluded.cron, schedule_label = excluded.schedule_label,
-        timezone = excluded.timezone, model = excluded.model, active_since = excluded.active_since,
-        paused_reason = NULL, paused_at = NULL`),
-    delete: db.prepare('DELETE FROM subscriptions WHERE platform = ? AND channel_id = ?'),
-    claim: db.prepare(`INSERT INTO posts (subscription_id, slot, state, claimed_at) VALUES (?, ?, 'claimed', ?)
-      ON CONFLICT (subscription_id, slot) DO NOTHING`),
-    takeOver: db.prepare(`UPDATE posts SET claimed_at = @now WHERE subscription_id = @id AND slot = @slot AND state = 'claimed' AND claimed_at <= @stale`),
-    posted: db.prepare(`INSERT INTO posts (subscription_id, slot, state, claimed_at, posted_at) VALUES (@id, @slot, 'posted', @at, @at)
-      ON CONFLICT (subscription_id, slot) DO UPDATE SET state = 'posted', posted_at = excluded.posted_at, error = NULL`),
-    recordPost: db.prepare(`UPDATE subscriptions SET
-        last_slot = CASE WHEN last_slot IS NULL OR last_slot < @slot THEN @slot ELSE last_slot END,
-        last_posted_at = @at, post_count = post_count + 1, last_snapshot = @snapshot
-      WHERE id = @id`),
-    release: db.prepare(`DELETE FROM posts WHERE subscription_id = ? AND slot = ? AND state = 'claimed'`),
-    fail: db.prepare(`UPDATE posts SET state = 'failed', error = ? WHERE subscription_id = ? AND slot = ? AND state = 'claimed'`),
-    pause: db.prepare('UPDATE subscriptions SET paused_reason = ?, paused_at = ? WHERE id = ?'),
-    resume: db.prepare('UPDATE subscriptions SET paused_reason = NULL, paused_at = NULL, active_since = ? WHERE id = ?'),
-    posts: db.prepare<[number], { subscription_id: number; slot: string; state: PostRecord['state']; claimed_at: string; posted_at: string | null; error: string | null }>(
-      'SELECT subscription_id, slot, state, claimed_at, posted_at, error FROM posts WHERE subscription_id = ? ORDER BY slot'),
-    migrations: db.prepare<[], { version: number; name: string; applied_at: string }>('SELECT version, name, applied_at FROM schema_migrations ORDER BY version'),
-  };
-
-  const markPosted = db.transaction((id: number, slot: string, snapshot: string, at: string) => {
-    q.posted.run({ id, slot, at });
-    q.recordPost.run({ id, slot, at, snapshot });
-  });
-
-  let closed = false;
-  return {
-    path: shown,
-    subscribe(sub) {
-      q.insert.run({ ...sub, now: nowIso() });
-      return toSub(q.get.get(sub.platform, sub.channelId)!);
-    },
-    unsubscribe(platform, channelId) {
-      return q.delete.run(platform, channelId).changes > 0;
-    },
-    get(platform, channelId) {
-      const r = q.get.get(platform, channelId);
-      return r ? toSub(r) : null;
-    },
-    getById(id) {
-      const r = q.byId.get(id);
-      return r ? toSub(r) : null;
-    },
-    list() {
-      return q.list.all().map(toSub);
-    },
-    claimSlot(subId, slotIso, now = nowIso()) {
-      try {
-        if (q.claim.run(subId, slotIso, now).changes === 1) return true;
-      } catch (e) {
-        if ((e as { code?: string }).code === 'SQLITE_CONSTRAINT_FOREIGNKEY') return false; // unsubscribed meanwhile
-        throw e;
-      }
-      const stale = new Date(Date.parse(now) - CLAIM_LEASE_MS).toISOString();
-      return q.takeOver.run({ now, id: subId, slot: slotIso, stale }).changes === 1;
-    },
-    markPosted(subId, slotIso, snapshot, postedAtIso) {
-      markPosted(subId, slotIso, snapshot, postedAtIso);
-    },
-    releaseSlot(subId, slotIso) {
-      q.release.run(subId, slotIso);
-    },
-    failSlot(subId, slotIso, error) {
-      q.fail.run(error, subId, slotIso);
-    },
-    pause(subId, reason) {
-      q.pause.run(reason, nowIso(), subId);
-    },
-    resume(subId) {
-      q.resume.run(nowIso(), subId);
-    },
-    posts(subId) {
-      return q.posts.all(subId).map((r) => ({ subscriptionId: r.subscription_id, slot: r.slot, state: r.state, claimedAt: r.claimed_at, postedAt: r.posted_at, error: r.error }));
-    },
-    migrations() {
-      return q.migrations.all().map((r) => ({ version: r.version, name: r.name, appliedAt: r.applied_at }));
-    },
-    close() {
-      if (closed) return;
-      closed = true;
-      db.close();
-    },
-  };
+export interface PostRow {
+  subscription_id: number; slot: string; state: PostState; claimed_at: string; claimed_by: string | null;
+  lease_until: string | null; attempts: number; posted_at: string | null; error: string | null;
 }
 
-/** Apply the migrations this database has not seen, in order, in one transaction; record each. */
-function migrate(db: Database.Database, migrations: Migration[], path: string, nowIso: () => string): void {
-  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
-    version    INTEGER PRIMARY KEY,
-    name       TEXT NOT NULL,
-    applied_at TEXT NOT NULL
-  ) STRICT`);
-  const run = db.transaction(() => {
-    // re-read inside the (immediate) transaction: another process may have just migrated
-    const applied = new Set(db.prepare<[], { version: number }>('SELECT version FROM schema_migrations').all().map((r) => r.version));
-    const known = migrations.length ? migrations[migrations.length - 1].version : 0;
-    const newest = Math.max(0, ...applied);
-    if (newest > known) {
-      throw new StoreError(`digest database ${path} has schema version ${newest}, newer than this memwall knows (${known}) — upgrade memwall or point MEMWALL_DB elsewhere`, path, 'SCHEMA_TOO_NEW');
-    }
-    const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
-    for (const m of migrations) {
-      if (applied.has(m.version)) continue;
-      try {
-        db.exec(m.sql);
-      } catch (e) {
-        if (/^SQLITE_(CORRUPT|NOTADB|READONLY|CANTOPEN|FULL|IOERR|BUSY)/.test((e as { code?: string }).code ?? '')) throw e;
-        throw new StoreError(`digest database ${path}: migration ${m.version}_${m.name} failed: ${(e as Error).message}`, path, (e as { code?: string }).code);
-      }
-      record.run(m.version, m.name, nowIso());
-    }
-  });
-  run.immediate();
-}
+export const toPost = (r: PostRow): PostRecord => ({
+  subscriptionId: Number(r.subscription_id), slot: r.slot, state: r.state, claimedAt: r.claimed_at, claimedBy: r.claimed_by,
+  leaseUntil: r.lease_until, attempts: Number(r.attempts), postedAt: r.posted_at, error: r.error,
+});
+
+/** How often expired interaction ids are pruned (at most). */
+export const PRUNE_EVERY_MS = 60_000;

@@ -44,6 +44,22 @@ export class PostError extends Error {
   }
 }
 
+/** Which digest a post is: posters derive their platform's dedupe key from it (Discord nonce, Slack metadata). */
+export interface PostMeta {
+  subscriptionId: number;
+  /** ISO instant of the slot */
+  slot: string;
+  /** Discord guild / Slack team: whose token posts (Slack OAuth) */
+  workspaceId: string | null;
+  /** 1 for the first claim of the slot; more when an earlier attempt may have got through */
+  attempt: number;
+}
+
 export interface Poster {
-  post(channelId: string, reply: Reply, chart: Buffer | null): Promise<void>;
+  post(channelId: string, reply: Reply, chart: Buffer | null, meta?: PostMeta): Promise<void>;
+  /**
+   * Before a later attempt: is this slot's digest already in the channel (posted by an attempt whose owner died
+   * before recording it)? Posters whose platform dedupes on its own (Discord enforce_nonce) leave it out.
+   */
+  alreadyPosted?(channelId: string, meta: PostMeta): Promise<boolean>;
 }

@@ -4,6 +4,7 @@ import { COMMANDS, findCommand } from '../../commands/index.ts';
 import { compareCommand } from '../../commands/compare.ts';
 import { explainers } from '../views/explain.ts';
 import { rank, suggest } from '../catalog/resolve.ts';
+import { commandDone } from '../ops/commands.ts';
 import { errorReply, type Reply } from '../reply/reply.ts';
 
 export async function runCommand(name: string, options: Record<string, unknown>, ctx: Context): Promise<Reply> {
@@ -11,7 +12,10 @@ export async function runCommand(name: string, options: Record<string, unknown>,
   if (!cmd) {
     return errorReply(`I don't have a command called /${name.replace(/^\//, '')}.`, `Commands: ${COMMANDS.map((c) => `/${c.name}`).join(' ')}. Try /help.`);
   }
-  return execute(cmd, options, ctx);
+  const t0 = performance.now();
+  const reply = await execute(cmd, options, ctx);
+  commandDone({ command: cmd.name, outcome: reply.kind, ms: performance.now() - t0, platform: ctx.channel?.platform });
+  return reply;
 }
 
 /** Up to 25 suggestions for a partly typed option value (fuzzy, aliases included). */
@@ -25,6 +29,9 @@ export function autocomplete(commandName: string, option: string, partial: strin
   if (spec.choices) {
     const q = partial.toLowerCase();
     return spec.choices.filter((c) => c.name.toLowerCase().includes(q)).slice(0, 25);
+  }
+  if (spec.autocomplete === 'link') {
+    return rank(ctx.catalog.interconnects.map((i) => ({ id: i.id, name: i.name, aliases: [i.kind] })), partial).slice(0, 25).map((r) => ({ name: r.item.name.slice(0, 100), value: r.item.id }));
   }
   if (spec.autocomplete === 'topic') {
     return rank(explainers().map((e) => ({ id: e.id, name: e.title, aliases: e.aliases })), partial).slice(0, 25).map((r) => ({ name: r.item.name, value: r.item.id }));

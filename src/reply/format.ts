@@ -1,13 +1,19 @@
 // Numbers that read well: thousands separators, sensible significant figures, units that scale.
 import type { Range } from '../core/types.ts';
 
+// toLocaleString with options builds a new Intl.NumberFormat on every call; one formatter per digit count is reused
+const formatters: Intl.NumberFormat[] = [];
+function formatter(digits: number): Intl.NumberFormat {
+  return (formatters[digits] ??= new Intl.NumberFormat('en-US', { maximumFractionDigits: digits }));
+}
+
 export function num(x: number, sig = 3): string {
   if (!Number.isFinite(x)) return '—';
   if (x === 0) return '0';
   const abs = Math.abs(x);
-  if (abs >= 10 ** sig) return Math.round(x).toLocaleString('en-US');
-  const digits = Math.max(0, sig - 1 - Math.floor(Math.log10(abs)));
-  return Number(x.toFixed(Math.min(digits, 6))).toLocaleString('en-US', { maximumFractionDigits: Math.min(digits, 6) });
+  if (abs >= 10 ** sig) return formatter(0).format(Math.round(x));
+  const digits = Math.min(Math.max(0, sig - 1 - Math.floor(Math.log10(abs))), 6);
+  return formatter(digits).format(Number(x.toFixed(digits)));
 }
 
 export function range(r: Range | null | undefined, unit = '', sig = 3): string {

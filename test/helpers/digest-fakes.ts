@@ -62,8 +62,15 @@ const closer = (server: Server) => () => new Promise<void>((r) => { server.close
 export interface FakeDiscordRest {
   apiBase: string;
   requests: Req[];
-  /** the message posts to one channel */
+  /** the message posts to one channel (requests, including ones answered with an existing message) */
   posts(channelId: string): Req[];
+  /**
+   * Messages really created in a channel. As Discord does with `enforce_nonce: true`, a create whose nonce was already
+   * used by this bot returns the earlier message and creates nothing (docs: resources/message#create-message).
+   */
+  created(channelId?: string): { id: string; channelId: string; nonce?: string }[];
+  /** create the message at once, but hold the answer this long (real ms): the "accepted, not yet answered" window */
+  slowCreate: Map<string, number>;
   /** channels that answer 404 Unknown Channel (10003) */
   gone: Set<string>;
   /** channels that answer 403 with this Discord error code (50001 Missing Access, 50013 Missing Permissions) */
@@ -78,6 +85,9 @@ export async function startFakeDiscordRest(): Promise<FakeDiscordRest> {
   const gone = new Set<string>();
   const forbidden = new Map<string, number>();
   const scripts = new Map<string, Scripted[]>();
+  const created: { id: string; channelId: string; nonce?: string }[] = [];
+  const byNonce = new Map<string, { id: string; channelId: string; nonce?: string }>();
+  const slowCreate = new Map<string, number>();
   let nextId = 1000;
   const server = createServer(async (req, res) => {
     const rec = await record(req);
@@ -92,12 +102,21 @@ export async function startFakeDiscordRest(): Promise<FakeDiscordRest> {
       const code = forbidden.get(channel)!;
       return reply(res, { status: 403, body: { message: code === 50001 ? 'Missing Access' : 'Missing Permissions', code } });
     }
-    return reply(res, { status: 200, body: { id: String(++nextId), channel_id: channel, type: 0 } });
+    const payload = discordPayload(rec) ?? {};
+    const nonce = typeof payload.nonce === 'string' || typeof payload.nonce === 'number' ? String(payload.nonce) : undefined;
+    const earlier = nonce && payload.enforce_nonce === true ? byNonce.get(nonce) : undefined;
+    if (earlier) return reply(res, { status: 200, body: { id: earlier.id, channel_id: earlier.channelId, nonce, type: 0 } });
+    const msg = { id: String(++nextId), channelId: channel, ...(nonce ? { nonce } : {}) };
+    created.push(msg);
+    if (nonce && payload.enforce_nonce === true) byNonce.set(nonce, msg);
+    return reply(res, { status: 200, body: { id: msg.id, channel_id: channel, type: 0, ...(nonce ? { nonce } : {}) }, delayMs: slowCreate.get(channel) });
   });
   const base = await listen(server);
   return {
     apiBase: `${base}/api/v10`,
     requests,
+    created: (channelId) => created.filter((c) => channelId === undefined || c.channelId === channelId),
+    slowCreate,
     posts: (channelId) => requests.filter((r) => r.path === `/api/v10/channels/${channelId}/messages`),
     gone,
     forbidden,
@@ -124,6 +143,10 @@ export interface FakeSlackApi {
   uploads: Req[];
   /** chat.postMessage to this channel answers ok:false with this error */
   channelErrors: Map<string, string>;
+  /** messages in each channel, as conversations.history returns them (with metadata) */
+  messages(channelId: string): { ts: string; text: string; metadata?: { event_type: string; event_payload: Record<string, unknown> } }[];
+  /** post the message at once, but hold the answer this long (real ms) */
+  slowCreate: Map<string, number>;
   /** answer the next calls of a method with these responses, in order */
   script(method: string, ...responses: Scripted[]): void;
   close(): Promise<void>;
@@ -134,6 +157,8 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
   const uploads: Req[] = [];
   const channelErrors = new Map<string, string>();
   const scripts = new Map<string, Scripted[]>();
+  const history = new Map<string, { ts: string; text: string; metadata?: { event_type: string; event_payload: Record<string, unknown> } }[]>();
+  const slowCreate = new Map<string, number>();
   let base = '', files = 0, ts = 0;
   const server = createServer(async (req, res) => {
     const rec = await record(req);
@@ -150,7 +175,15 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
       case 'chat.postMessage': {
         const err = channelErrors.get(params.channel);
         if (err) return reply(res, { status: 200, body: { ok: false, error: err } });
-        return reply(res, { status: 200, body: { ok: true, channel: params.channel, ts: `1700000000.${String(++ts).padStart(6, '0')}` } });
+        const msg = { ts: `1700000000.${String(++ts).padStart(6, '0')}`, text: params.text ?? '', ...(params.metadata ? { metadata: JSON.parse(params.metadata) } : {}) };
+        history.set(params.channel, [msg, ...(history.get(params.channel) ?? [])]);
+        return reply(res, { status: 200, body: { ok: true, channel: params.channel, ts: msg.ts }, delayMs: slowCreate.get(params.channel) });
+      }
+      case 'conversations.history': {
+        // metadata only comes back when asked for (include_all_metadata), as on Slack
+        const all = params.include_all_metadata === 'true' || params.include_all_metadata === true;
+        const msgs = (history.get(params.channel) ?? []).map((m) => (all ? m : { ts: m.ts, text: m.text }));
+        return reply(res, { status: 200, body: { ok: true, messages: msgs, has_more: false } });
       }
       case 'files.getUploadURLExternal': {
         const id = `F${++files}`;
@@ -169,6 +202,8 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
     api: (method) => requests.filter((r) => r.path === `/api/${method}`),
     uploads,
     channelErrors,
+    messages: (channelId) => history.get(channelId) ?? [],
+    slowCreate,
     script(method, ...responses) { scripts.set(method, [...(scripts.get(method) ?? []), ...responses]); },
     close: closer(server),
   };

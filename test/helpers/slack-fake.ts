@@ -24,6 +24,11 @@ export interface FakeSlack {
   requests: Recorded[];
   /** Web API method → Slack error code it should answer with (ok:false) */
   failures: Record<string, string>;
+  /**
+   * OAuth: an authorization code → the installation oauth.v2.access answers with (that workspace's bot token).
+   * The tokens it hands out are then known to auth.test, which answers with their own team.
+   */
+  oauthCodes: Map<string, { teamId: string; teamName: string; botToken: string; botUserId: string; userId: string }>;
   /** a fresh response_url on this fake */
   responseUrl(): string;
   /** the response_url posts for one response_url */
@@ -49,6 +54,8 @@ async function multipart(body: Buffer, contentType: string): Promise<Record<stri
 export async function startFakeSlack(): Promise<FakeSlack> {
   const requests: Recorded[] = [];
   const failures: Record<string, string> = {};
+  const oauthCodes: FakeSlack['oauthCodes'] = new Map();
+  const issued = new Map<string, { teamId: string; teamName: string; botUserId: string }>();
   let nextResponse = 0, nextFile = 0;
   let base = '';
 
@@ -75,8 +82,24 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     if (!m) return send(res, 404, 'not found');
     const method = m[1];
     if (failures[method]) return send(res, 200, { ok: false, error: failures[method] });
+    const bearer = String(req.headers.authorization ?? '').replace(/^Bearer /, '');
     switch (method) {
-      case 'auth.test': return send(res, 200, { ok: true, url: 'https://fake.slack.test/', team: 'Fake', user: 'memwall', team_id: 'T0FAKE', user_id: 'U0BOT', bot_id: 'B0BOT' });
+      case 'auth.test': {
+        const known = issued.get(bearer);
+        if (known) return send(res, 200, { ok: true, url: `https://${known.teamId}.slack.test/`, team: known.teamName, user: 'memwall', team_id: known.teamId, user_id: known.botUserId, bot_id: `B${known.teamId}` });
+        return send(res, 200, { ok: true, url: 'https://fake.slack.test/', team: 'Fake', user: 'memwall', team_id: 'T0FAKE', user_id: 'U0BOT', bot_id: 'B0BOT' });
+      }
+      case 'oauth.v2.access': {
+        const inst = oauthCodes.get(rec.form?.code ?? '');
+        if (!inst) return send(res, 200, { ok: false, error: 'invalid_code' });
+        oauthCodes.delete(rec.form!.code); // a code is good once
+        issued.set(inst.botToken, inst);
+        return send(res, 200, {
+          ok: true, app_id: 'A0APP', authed_user: { id: inst.userId }, scope: 'commands,chat:write', token_type: 'bot', access_token: inst.botToken,
+          bot_user_id: inst.botUserId, team: { id: inst.teamId, name: inst.teamName }, enterprise: null, is_enterprise_install: false,
+        });
+      }
+      case 'conversations.info': return send(res, 200, { ok: true, channel: { id: rec.form?.channel, is_member: true } });
       case 'files.getUploadURLExternal': {
         const id = `F${++nextFile}`;
         return send(res, 200, { ok: true, upload_url: `${base}/upload/${id}`, file_id: id });
@@ -97,6 +120,7 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     apiUrl: `${base}/api/`,
     requests,
     failures,
+    oauthCodes,
     responseUrl: () => `${base}/respond/${++nextResponse}`,
     responses: (url: string) => requests.filter((r) => r.path === new URL(url).pathname),
     api: (method: string) => requests.filter((r) => r.path === `/api/${method}`),

@@ -103,12 +103,15 @@ export interface GatewayOptions extends FlowOptions {
   apiBase?: string;
 }
 
-/** Log in with the bot token and answer interactions until stop(). Resolves once the client is ready. */
-export async function startDiscordGateway(opts: GatewayOptions): Promise<{ stop(): Promise<void> }> {
+/**
+ * Log in with the bot token and answer interactions until stop(). Resolves once the client is ready.
+ * `shards: 'auto'` asks Discord how many shards the bot needs (GET /gateway/bot) and opens that many.
+ */
+export async function startDiscordGateway(opts: GatewayOptions): Promise<{ stop(): Promise<void>; ready(): boolean }> {
   const { token, context, apiBase, ...flow } = opts;
   const log = flow.log ?? ((l: string) => console.error(l));
   const rest = restOptions(apiBase);
-  const client = new Client({ intents: [GatewayIntentBits.Guilds], ...(rest ? { rest } : {}) });
+  const client = new Client({ intents: [GatewayIntentBits.Guilds], shards: 'auto', ...(rest ? { rest } : {}) });
   attachInteractionHandler(client, context, { ...flow, log });
   client.on(Events.Error, (e) => log(`discord: client error: ${e.message}`));
   const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
@@ -120,6 +123,7 @@ export async function startDiscordGateway(opts: GatewayOptions): Promise<{ stop(
     throw e;
   }
   return {
+    ready: () => client.isReady(),
     async stop() {
       client.removeAllListeners();
       await client.destroy();

@@ -11,6 +11,7 @@ import type { Reply } from '../../reply/reply.ts';
 import { renderText } from '../../reply/text.ts';
 import { EXAMPLES } from '../../../commands/examples.ts';
 import { assignPositional, rewriteCommands, unknownOption } from '../args.ts';
+import { writeProblem } from './files.ts';
 
 const USAGE = `memwall — reason about AI inference hardware
 
@@ -20,6 +21,9 @@ Usage:
                    [--input TOKENS] [--output TOKENS] [--spec-decode mtp:K:ACC | draft:MODEL:K:ACC]
   memwall compare <chip> <chip> [prefill|decode|both] [--model m]
   memwall disagg <model> <prefill-chip> <decode-chip> [--input TOKENS] [--output TOKENS]
+                 [--users N --ttft-ms MS --tok-s-user T] [--link ID] [--chunk TOKENS]   goodput per chip, MW and $
+  memwall frontier <model> <chip> [chip …] [--per chip|kw|usd] [--weights F] [--png FILE]
+  memwall plan <model> [chip …] --ttft-ms MS (--tok-s-user T | --tpot-ms MS) (--users N | --rps R) [--max-chips N] [--budget USD/h] [--max-kw KW]
   memwall landscape [model]
   memwall chips | models | chip <c> | model <m> | explain [topic] | sources
   memwall digest subscribe --platform local|discord|slack --channel ID [--schedule S] [--timezone TZ] [--model M]
@@ -66,6 +70,9 @@ export async function runCli(argv: string[]): Promise<CliResult> {
   const { positional, flags } = parseArgs(argv);
   const json = flags.json === true;
   delete flags.json;
+  const png = typeof flags.png === 'string' ? flags.png : undefined;
+  if (flags.png === true) return { code: 2, stdout: '', stderr: '--png needs a file name\n' };
+  delete flags.png;
   const [name, ...rest] = positional;
   if (!name || (name === 'help' && !rest.length) || flags.help) return { code: name || flags.help ? 0 : 2, stdout: name || flags.help ? USAGE + '\n' : '', stderr: name || flags.help ? '' : USAGE + '\n' };
 
@@ -82,7 +89,7 @@ export async function runCli(argv: string[]): Promise<CliResult> {
   if (name === 'validate') return output(validateReply(ctx.catalog, true), json);
   if (name === 'digest') {
     const { runDigestCli } = await import('./digest-cli.ts');
-    return runDigestCli(rest, flags, json, ctx.catalog, process.env.MEMWALL_DB || 'var/memwall.db');
+    return runDigestCli(rest, png ? { ...flags, png } : flags, json, ctx.catalog, process.env.DATABASE_URL || process.env.MEMWALL_DB || 'var/memwall.db');
   }
   const alias: Record<string, [string, Record<string, string>]> = { chips: ['chip', {}], models: ['model', {}] };
   const [cmdName, preset] = alias[name] ?? [name, {}];
@@ -116,7 +123,20 @@ export async function runCli(argv: string[]): Promise<CliResult> {
     const r = await execute(cmd, raw, ctx);
     return r.kind === 'error' ? output(r, json) : { ...output(r, json), stdout: cliSyntax(output(r, json).stdout) };
   }
-  return output(await execute(cmd, raw, ctx), json);
+  const reply = await execute(cmd, raw, ctx);
+  const result = output(reply, json);
+  // a chart goes to a PNG file when asked (--png FILE); /frontier writes one by default unless --json
+  const file = png ?? (cmd.name === 'frontier' && !json ? `frontier-${String(raw.model).replace(/[^\w.-]+/g, '_')}.png` : undefined);
+  if (file && reply.kind === 'answer') {
+    const { renderChart } = await import('../../charts/render.ts');
+    const image = reply.chart ? await renderChart(reply.chart) : null;
+    if (image) {
+      try { writeFileSync(file, image); } catch (e) { return { code: 2, stdout: '', stderr: `memwall: cannot write the chart to ${file}: ${writeProblem(e)}.\n` }; }
+      if (!json) result.stdout += `Chart written to ${file}\n`;
+    }
+    else result.stderr += `No chart to write${reply.chart ? ' (rendering failed)' : ''}.\n`;
+  }
+  return result;
 }
 
 async function main() {

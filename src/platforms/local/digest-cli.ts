@@ -3,9 +3,10 @@ import { writeFileSync } from 'node:fs';
 import type { Catalog } from '../../catalog/load.ts';
 import { renderChart } from '../../charts/render.ts';
 import { DigestService } from '../../digest/service.ts';
-import { openStore, StoreError } from '../../digest/store.ts';
+import { isPostgresUrl, openStore, redactUrl, StoreError } from '../../digest/store.ts';
 import type { Platform } from '../../digest/types.ts';
 import { renderText } from '../../reply/text.ts';
+import { writeProblem } from './files.ts';
 import { cronInWords } from '../../digest/cron-words.ts';
 import { describeChange, mergeOptions } from '../../digest/resubscribe.ts';
 
@@ -17,16 +18,6 @@ memwall digest list [--json]
 memwall digest unsubscribe --platform local|discord|slack --channel ID
 memwall digest preview [--model M] [--png FILE]`;
 
-/** A file-system error in words: "no such folder", "it is a folder", "permission denied". */
-function writeProblem(e: unknown): string {
-  const code = (e as NodeJS.ErrnoException).code;
-  const words: Record<string, string> = {
-    ENOENT: 'the folder does not exist', EISDIR: 'that is a folder, not a file', EACCES: 'permission denied', EPERM: 'permission denied',
-    EROFS: 'the file system is read-only', ENOTDIR: 'part of the path is not a folder', ENOSPC: 'the disk is full',
-  };
-  return words[code ?? ''] ?? (code ? `the system refused (${code})` : 'the system refused');
-}
-
 export async function runDigestCli(args: string[], flags: Record<string, string | true>, json: boolean, cat: Catalog, dbPath: string): Promise<CliOut> {
   const [sub] = args;
   const bad = (msg: string): CliOut => ({ code: 2, stdout: '', stderr: `${msg}\n${USAGE}\n` });
@@ -36,7 +27,7 @@ export async function runDigestCli(args: string[], flags: Record<string, string 
   if (sub === 'preview' && !flags.channel) {
     // a preview needs no database: build it straight from the catalog
     const svc = new DigestService(null, cat);
-    const p = svc.preview(null, str('model'));
+    const p = await svc.preview(null, str('model'));
     if (!p.ok) return { code: 2, stdout: '', stderr: `${p.error}\n` };
     let note = '';
     if (flags.png === true) return bad('--png needs a file name, e.g. --png digest.png');
@@ -53,7 +44,7 @@ export async function runDigestCli(args: string[], flags: Record<string, string 
 
   let store;
   try {
-    store = openStore(dbPath);
+    store = await openStore(dbPath);
   } catch (e) {
     if (e instanceof StoreError) return { code: 1, stdout: '', stderr: `memwall: ${e.message}\n` };
     throw e;
@@ -61,13 +52,13 @@ export async function runDigestCli(args: string[], flags: Record<string, string 
   try {
     const svc = new DigestService(store, cat);
     if (sub === 'list') {
-      const subs = svc.list();
+      const subs = await svc.list();
       if (json) return { code: 0, stdout: JSON.stringify(subs.map(({ lastSnapshot, ...s }) => s), null, 2) + '\n', stderr: '' };
-      if (!subs.length) return { code: 0, stdout: `No digest subscriptions in ${dbPath}.\n`, stderr: '' };
-      const lines = subs.map((s) => {
-        const st = svc.status({ platform: s.platform, id: s.channelId });
+      if (!subs.length) return { code: 0, stdout: `No digest subscriptions in ${isPostgresUrl(dbPath) ? redactUrl(dbPath) : dbPath}.\n`, stderr: '' };
+      const lines = await Promise.all(subs.map(async (s) => {
+        const st = await svc.status({ platform: s.platform, id: s.channelId });
         return `${s.platform}:${s.channelId}  ${cronInWords(s.cron, s.timezone)} (${s.cron})  model ${s.model}  ${s.pausedReason ? `PAUSED: ${s.pausedReason}` : `next ${st?.next?.toISOString() ?? '—'}`}  posted ${s.postCount}`;
-      });
+      }));
       return { code: 0, stdout: lines.join('\n') + '\n', stderr: '' };
     }
     const platform = str('platform') as Platform | undefined;
@@ -76,24 +67,24 @@ export async function runDigestCli(args: string[], flags: Record<string, string 
     if (!channel) return bad('--channel is required.');
     const ch = { platform, id: channel, workspaceId: str('workspace') ?? null };
     if (sub === 'unsubscribe') {
-      return svc.unsubscribe(ch)
+      return (await svc.unsubscribe(ch))
         ? { code: 0, stdout: `Unsubscribed ${platform}:${channel}.\n`, stderr: '' }
         : { code: 2, stdout: '', stderr: `${platform}:${channel} has no digest subscription.\n` };
     }
     if (sub === 'preview') {
-      const p = svc.preview(ch, str('model'));
+      const p = await svc.preview(ch, str('model'));
       if (!p.ok) return { code: 2, stdout: '', stderr: `${p.error}\n` };
       return { code: 0, stdout: json ? JSON.stringify(p.value.reply, null, 2) + '\n' : renderText(p.value.reply), stderr: '' };
     }
     const asked = { schedule: str('schedule'), timezone: str('timezone'), model: str('model') };
-    const before = svc.status(ch)?.sub ?? null;
-    const r = svc.subscribe(ch, mergeOptions(before, asked));
+    const before = (await svc.status(ch))?.sub ?? null;
+    const r = await svc.subscribe(ch, mergeOptions(before, asked));
     if (!r.ok) return { code: 2, stdout: '', stderr: `${r.error.replace(/`/g, '')}${r.hint ? `\n${r.hint.replace(/`/g, '')}` : ''}\n` };
     const { sub: s, next } = r.value;
     return json
       ? { code: 0, stdout: JSON.stringify({ ...s, lastSnapshot: undefined, next }, null, 2) + '\n', stderr: '' }
       : { code: 0, stdout: `${before ? 'Updated' : 'Subscribed'} ${platform}:${channel}: ${cronInWords(s.cron, s.timezone)} (${s.cron}), model ${s.model}. Next digest ${next?.toISOString() ?? '—'}.${before ? ` Changed ${describeChange(before, s, asked, cat)}.` : ''}\n`, stderr: '' };
   } finally {
-    store.close();
+    await store.close();
   }
 }

@@ -3,7 +3,7 @@
 // (request-guard.ts checks size, signature and a ±5-minute window first; then Bolt's HTTPReceiver verifies again).
 // Socket Mode when `appToken` is set.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { App, HTTPReceiver, LogLevel, type AllMiddlewareArgs, type Logger, type SlackCommandMiddlewareArgs } from '@slack/bolt';
+import { App, HTTPReceiver, LogLevel, type AllMiddlewareArgs, type InstallationStore, type Logger, type SlackCommandMiddlewareArgs } from '@slack/bolt';
 import type { Command, Context } from '../../../commands/command.ts';
 import { COMMANDS } from '../../../commands/index.ts';
 import { renderChart } from '../../charts/render.ts';
@@ -19,9 +19,22 @@ import { answerUnknownCommands } from './unknown-command.ts';
 /** Who asked, where: what a subscription check needs. */
 export interface SlackAsker { teamId: string; channelId: string; userId: string; command: string }
 
+/** Multi-workspace install through Bolt's OAuth flow: GET /slack/install and GET /slack/oauth_redirect. */
+export interface SlackOAuthOptions {
+  clientId: string;
+  clientSecret: string;
+  stateSecret: string;
+  scopes: readonly string[];
+  /** where installations (with their bot tokens) are kept; each request is answered with its workspace's token */
+  installationStore: InstallationStore;
+}
+
 export interface SlackAppOptions {
   signingSecret: string;
-  botToken: string;
+  /** single-workspace setup; not used when `oauth` is set */
+  botToken?: string;
+  /** multi-workspace setup (HTTP mode only) */
+  oauth?: SlackOAuthOptions;
   /** an app-level xapp- token: Socket Mode instead of HTTP */
   appToken?: string;
   /** Web API base, e.g. http://127.0.0.1:PORT/api/ in tests (default https://slack.com/api/) */
@@ -40,7 +53,7 @@ export interface SlackAppOptions {
 }
 
 export interface SlackApp {
-  /** HTTP mode only: hand it POST /slack/events (path unchanged) from your node:http server */
+  /** HTTP mode only: hand it POST /slack/events (and, with OAuth, GET /slack/install and /slack/oauth_redirect) */
   requestListener?: (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
   start(): Promise<void>;
   /** stops accepting requests and waits (up to 10 s) for answers still being sent */
@@ -254,11 +267,20 @@ export async function createSlackApp(opts: SlackAppOptions): Promise<SlackApp> {
     };
   }
 
-  const receiver = new HTTPReceiver({ signingSecret: opts.signingSecret, endpoints: '/slack/events', processBeforeResponse: false, logger });
-  const app = new App({ receiver, token: opts.botToken, logger, clientOptions, deferInitialization: true });
+  const oauth = opts.oauth;
+  const receiver = new HTTPReceiver({
+    signingSecret: opts.signingSecret, endpoints: '/slack/events', processBeforeResponse: false, logger,
+    ...(oauth ? {
+      clientId: oauth.clientId, clientSecret: oauth.clientSecret, stateSecret: oauth.stateSecret, scopes: [...oauth.scopes],
+      installationStore: oauth.installationStore,
+      installerOptions: { installPath: '/slack/install', redirectUriPath: '/slack/oauth_redirect', directInstall: false, clientOptions },
+    } : {}),
+  });
+  // with OAuth, Bolt authorizes each request from the installation store (that workspace's token); else the one token
+  const app = new App({ receiver, ...(oauth ? {} : { token: opts.botToken }), logger, clientOptions, deferInitialization: true });
   register(app);
   try {
-    await app.init(); // one auth.test for the bot's ids, cached for every request after
+    await app.init(); // single token: one auth.test for the bot's ids, cached for every request after
   } catch (e) {
     throw new Error(`Slack: the bot token was not accepted (${describeError(e)})`);
   }

@@ -8,7 +8,8 @@ import { NAMESPACE, usageHint } from './parse.ts';
 export const PLACEHOLDER_HOST = 'https://YOUR-HOST';
 // channels:read / groups:read let /digest subscribe check the bot is in the channel; users:read lets
 // SLACK_SUBSCRIBERS=admins check who is an admin.
-export const SLACK_BOT_SCOPES = ['commands', 'chat:write', 'files:write', 'channels:read', 'groups:read', 'users:read'] as const;
+// *:history: before a digest slot is retried, the channel's recent history is read for the slot's message metadata
+export const SLACK_BOT_SCOPES = ['commands', 'chat:write', 'files:write', 'channels:read', 'groups:read', 'users:read', 'channels:history', 'groups:history'] as const;
 
 const cut = (s: string, max: number) => (s.length <= max ? s : `${s.slice(0, max - 1)}…`);
 
