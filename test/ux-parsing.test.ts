@@ -98,6 +98,10 @@ describe('option errors in plain words (issue 11 #8, #9)', () => {
       expect(err.stderr, bad).toContain(bad);
       expect(err.stderr, bad).not.toMatch(/ at |Error:/);
     }
+    // the same for any chart the CLI writes
+    const f = await runCli(['frontier', 'llama-3.1-8b', 'h100', '--png', '/nonexistent-dir/x.png']);
+    expect(f.code).toBe(2);
+    expect(f.stderr.trim().split('\n')).toEqual([expect.stringContaining('/nonexistent-dir/x.png: the folder does not exist')]);
   }, 60_000);
 });
 
