@@ -75,8 +75,9 @@ function optionError(cmd: Command<any>, issue: z.core.$ZodIssue, raw: Record<str
   }
   // our own checks already name the option ("batch is too large: …"); the validator's wording does not
   const ours = issue.code === 'custom' || (issue.message && !/^Invalid|expected|received/i.test(issue.message));
-  const said = ours && !issue.message.toLowerCase().startsWith(name.toLowerCase()) ? `\`${name}\`: ${issue.message}` : issue.message;
-  const what = ours ? `${said.replace(/^./, (c) => c.toUpperCase())}.` : `The option \`${name || 'input'}\` is not right.`;
+  // "batch is too large…" starts with the option's own name, as typed; other wording gets the name first
+  const said = issue.message.toLowerCase().startsWith(name.toLowerCase()) ? issue.message : `\`${name}\`: ${issue.message}`;
+  const what = ours ? `${said}.` : `The option \`${name || 'input'}\` is not right.`;
   return errorReply(`${what}${takes}`, hint);
 }
 
