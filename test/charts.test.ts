@@ -7,6 +7,7 @@ import { buildScenario, isReply } from '../src/views/scenario.ts';
 import { catalog } from '../src/catalog/load.ts';
 import { chartSvg, renderChart } from '../src/charts/render.ts';
 import { landscapeChart, type LandscapePoint } from '../src/charts/specs.ts';
+import { lineGroup, shortName } from '../src/views/landscape.ts';
 import { estimate } from '../src/core/estimate.ts';
 import { runCommand } from '../src/platforms/dispatch.ts';
 
@@ -80,7 +81,7 @@ function landscapePoints(): LandscapePoint[] {
     const e = estimate(built.scenario);
     if (!e.decode) continue;
     const r = e.decode.tokensPerSecondPerUser;
-    points.push({ chip: chip.name, spectrum: chip.spectrum.position, perUser: r.expected, low: r.low, high: r.high, chips: e.chips, unit: chip.unit });
+    points.push({ chip: shortName(chip.name), vendor: chip.vendor, group: lineGroup(chip), spectrum: chip.spectrum.position, perUser: r.expected, low: r.low, high: r.high, chips: e.chips, unit: chip.unit });
   }
   return points;
 }
