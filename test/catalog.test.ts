@@ -23,6 +23,12 @@ describe('catalog contents', () => {
     }
   });
 
+  it('every chip link names an interconnect described in data/interconnects.json', () => {
+    const ids = new Set(cat.interconnects.map((i) => i.id));
+    for (const c of cat.chips) if (c.link.interconnect) expect(ids.has(c.link.interconnect), `${c.id}: ${c.link.interconnect}`).toBe(true);
+    expect(cat.chips.filter((c) => c.linkFacts?.collectiveLatencyUs).length).toBeGreaterThan(3);
+  });
+
   it('every measurement row is either calibration or validation, with a source', () => {
     const cal = cat.measurements.filter((m) => m.use === 'calibration');
     expect(cal.length).toBeGreaterThanOrEqual(12);

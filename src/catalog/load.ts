@@ -108,7 +108,6 @@ export function loadCatalog(dataDir = DATA_DIR, opts: { efficiency?: boolean } =
   for (const c of chips) {
     const id = c.link.interconnect ?? null;
     const ic = id ? interconnects.find((x) => x.id === id) : undefined;
-    if (id && interconnects.length && !ic) throw new CatalogError(`data/chips/${c.id}.json (chip ${c.id}): field link.interconnect: "${id}" is not in data/interconnects.json`);
     c.linkFacts = { interconnect: id, collectiveLatencyUs: ic?.collectiveLatencyUs?.value ?? null };
     if (prices.basis !== null) c.priceFacts = { usdPerChipHour: priceOf(prices, c.id), basis: prices.basis };
   }
