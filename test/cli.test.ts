@@ -69,7 +69,7 @@ describe('memwall CLI', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/Groq LPU v1 .* is [\d.]+× faster per user at decode/);
     expect(r.stdout).toMatch(/latency floor/);
-    expect(r.stdout).toMatch(/Etched Sohu is held by (memory bandwidth|latency floor|interconnect|compute) \([\d.]+ ms of its [\d.]+ ms step\)/);
+    expect(r.stdout).toMatch(/Etched Sohu is held by (memory bandwidth|its per-layer fixed time|interconnect|compute) \([\d.]+ ms of its [\d.]+ ms step\)/);
     const bad = await runCli(['compare', 'groq', 'etched', 'sideways']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/phase is prefill, decode or both/i);

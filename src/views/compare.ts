@@ -61,7 +61,7 @@ function decodeWhy(win: Side, lose: Side): string {
   const where = win.chip.runs.kind === 'hardwired' ? 'its weights are hard-wired into the silicon'
     : `its weights sit in on-chip memory spread over ${fmt.count(win.one.chips, win.chip.unit)}`;
   const why = w.bottleneck === 'latency floor'
-    ? `${where}, so a step costs only the per-layer floor (${fmt.ms(wT.latencyFloor)}), while ${lose.chip.name} is held by ${l.bottleneck} (${fmt.ms(Math.max(lT.memory, lT.compute, lT.interconnect, lT.latencyFloor))} of its ${fmt.ms(l.msPerToken.expected)} step)`
+    ? `${where}, so a step costs only the per-layer floor (${fmt.ms(wT.latencyFloor)}), while ${lose.chip.name} is held by ${l.bottleneck === 'latency floor' ? 'its per-layer fixed time' : l.bottleneck} (${fmt.ms(Math.max(lT.memory, lT.compute, lT.interconnect, lT.latencyFloor))} of its ${fmt.ms(l.msPerToken.expected)} step)`
     : `each step is set by ${w.bottleneck} (${fmt.ms(w.msPerToken.expected)}), against ${fmt.ms(l.msPerToken.expected)} on ${lose.chip.name}, held by ${l.bottleneck}`;
   return `**${win.chip.name}** is ${fmt.num(ratio, 2)}× faster per user at decode: ${why}.`;
 }

@@ -48,13 +48,13 @@ export function landscapeTable(rows: LandscapeRow[]) {
     columns: ['chip', 'vendor', 'on the line', 'tok/s per user', 'chips', 'J/token', 'bound by'],
     align: ['left', 'left', 'left', 'right', 'right', 'right', 'left'] as ('left' | 'right')[],
     rows: rows.map(({ chip, vendor, group, estimate: e }) => e.decode
-      ? [`${shortName(chip)}${e.evidence === 'vendor claim' ? ' †' : ''}`, vendor, group, fmt.range(e.decode.tokensPerSecondPerUser), `${e.chips.toLocaleString('en-US')} × ${e.weights}`, e.energy.joulesPerToken ? fmt.range(e.energy.joulesPerToken) : 'unknown', e.decode.bottleneck]
+      ? [`${shortName(chip)}${mark(e)}`, vendor, group, fmt.range(e.decode.tokensPerSecondPerUser), `${e.chips.toLocaleString('en-US')} × ${e.weights}`, e.energy.joulesPerToken ? fmt.range(e.energy.joulesPerToken) : 'unknown', e.decode.bottleneck]
       : [shortName(chip), vendor, group, cannot(e), '', '', '']),
     // Discord: chip, vendor, expected speed and what bounds it; the chart carries the ranges
     narrow: {
       columns: ['chip', 'vendor', 'tok/s', 'bound'],
       align: ['left', 'left', 'right', 'left'] as ('left' | 'right')[],
-      rows: rows.map(({ chip, vendor, estimate: e }) => [`${shortName(chip)}${e.decode && e.evidence === 'vendor claim' ? ' †' : ''}`, vendorWord(vendor), e.decode ? fmt.num(e.decode.tokensPerSecondPerUser.expected) : cannot(e), e.decode ? BOUND[e.decode.bottleneck] ?? e.decode.bottleneck : '']),
+      rows: rows.map(({ chip, vendor, estimate: e }) => [`${shortName(chip)}${e.decode ? mark(e) : ''}`, vendorWord(vendor), e.decode ? fmt.num(e.decode.tokensPerSecondPerUser.expected) : cannot(e), e.decode ? BOUND[e.decode.bottleneck] ?? e.decode.bottleneck : '']),
     },
   };
 }
@@ -78,8 +78,14 @@ export function landscapeReply(cat: Catalog, model: Model, mode: DeploymentMode 
     table: landscapeTable(rows),
     chart: ok.length ? landscapeChart(model.name, landscapePoints(rows)) : undefined,
     notes: [`Batch 1, ${fmt.tokens(DEFAULT_INPUT)} in / ${fmt.tokens(DEFAULT_OUTPUT)} out, each chip in its usual serving format, on ${MODE_TEXT[mode]}. Sorted from the most flexible chip to the most specialised.`,
-      ...(rows.some((r) => r.estimate.evidence === 'vendor claim') ? ['† vendor claim, not independently measured: the constants behind these chips rest on the vendor’s own figures.'] : [])],
+      ...(rows.some((r) => r.estimate.evidence === 'vendor claim') ? ['† vendor claim, not independently measured: the constants behind these chips rest on the vendor’s own figures.'] : []),
+      ...(rows.some((r) => r.estimate.decode && r.estimate.evidence === 'borrowed') ? ['‡ no published measurement calibrates these chips: their efficiency is borrowed from another family, so their speed is an estimate only.'] : [])],
     data: rows.map((r) => ({ chip: r.chipId, spectrum: r.spectrum, chips: r.estimate.chips, layout: r.estimate.layout, deployment: r.estimate.deployment?.line ?? null, evidence: r.estimate.evidence, weights: r.estimate.weights, fits: r.estimate.fit.fits, reason: r.estimate.fit.reason,
       tokensPerSecondPerUser: r.estimate.decode?.tokensPerSecondPerUser ?? null, joulesPerToken: r.estimate.energy.joulesPerToken, bottleneck: r.estimate.decode?.bottleneck ?? null })),
   });
+}
+
+/** † rests on vendor claims; ‡ borrowed from another family (no measurement of this chip at all) */
+function mark(e: Estimate): string {
+  return e.evidence === 'vendor claim' ? ' †' : e.evidence === 'borrowed' ? ' ‡' : '';
 }
