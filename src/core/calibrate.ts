@@ -13,12 +13,12 @@ export interface Inputs {
 const START: Partial<Record<ConstantName, number>> = { bandwidthEfficiency: 0.7, computeEfficiency: 0.5, layerFloorUs: 1, hopLatencyUs: 0, collectiveLatencyUs: 0 };
 /** physical bounds: an efficiency is at most 1 (achieved ≤ published peak); latencies are positive */
 const BOUNDS: Record<ConstantName, [number, number]> = {
-  bandwidthEfficiency: [0.002, 1], computeEfficiency: [0.01, 1], moeEfficiency: [0.01, 1], prefillEfficiency: [0.01, 1],
+  bandwidthEfficiency: [0.002, 1], computeEfficiency: [0.01, 1], moeEfficiency: [0.01, 1], prefillEfficiency: [0.01, 1], overlap: [0.001, 1],
   layerFloorUs: [0.01, 2_000], hopLatencyUs: [0.01, 2_000], collectiveLatencyUs: [0.01, 500], impliedTflops: [1, 1e6],
   'dequant.int8': [0.01, 1], 'dequant.int4': [0.01, 1], 'dequant.fp4': [0.01, 1], 'dequant.fp6': [0.01, 1],
 };
 const IS_EFFICIENCY = (c: ConstantName) => BOUNDS[c][1] === 1;
-const OPTIONAL: ConstantName[] = ['moeEfficiency', 'prefillEfficiency', 'collectiveLatencyUs', 'impliedTflops'];
+const OPTIONAL: ConstantName[] = ['moeEfficiency', 'prefillEfficiency', 'overlap', 'collectiveLatencyUs', 'impliedTflops'];
 
 function point(v: number): Constant {
   return { low: v, expected: v, high: v, fittedTo: [], note: '', assumption: 'fitting' };
@@ -34,7 +34,7 @@ function familyFrom(values: Map<ConstantName, number>): Family {
     computeEfficiency: point(values.get('computeEfficiency') ?? START.computeEfficiency!),
     layerFloorUs: point(values.get('layerFloorUs') ?? START.layerFloorUs!),
     hopLatencyUs: point(values.get('hopLatencyUs') ?? 0),
-    collectiveLatencyUs: opt('collectiveLatencyUs'), moeEfficiency: opt('moeEfficiency'), prefillEfficiency: opt('prefillEfficiency'),
+    collectiveLatencyUs: opt('collectiveLatencyUs'), moeEfficiency: opt('moeEfficiency'), prefillEfficiency: opt('prefillEfficiency'), overlap: opt('overlap'),
     impliedTflops: opt('impliedTflops'),
     dequantBandwidthEfficiency: dequant,
   };

@@ -19,6 +19,8 @@ export interface CaseConstants {
   attnFlops: number; attnPrefillFlops: number;
   /** seconds: fixed time per layer per step, per pipeline hop, per collective */
   floor: number; hop: number; collective: number;
+  /** share of a kernel's shorter side (memory or compute) that does not overlap the longer: 0 = a perfect roofline */
+  overlap: number;
 }
 
 export interface Prepared {
@@ -89,7 +91,7 @@ function resolveConstants(f: Family, dequantFormat: NumberFormat | null, publish
     flops: peak * eff(f.computeEfficiency), moeFlops: peak * eff(f.moeEfficiency), prefillFlops: peak * eff(f.prefillEfficiency),
     attnFlops: (attnPublished !== null && published !== null ? attnPublished * 1e12 : peak) * eff(f.computeEfficiency),
     attnPrefillFlops: (attnPublished !== null && published !== null ? attnPublished * 1e12 : peak) * eff(f.prefillEfficiency),
-    floor: f.layerFloorUs[flip] * 1e-6, hop: f.hopLatencyUs[flip] * 1e-6,     // a measured latency for the chip's interconnect wins; the family's stated assumption covers links without one
+    floor: f.layerFloorUs[flip] * 1e-6, hop: f.hopLatencyUs[flip] * 1e-6, overlap: f.overlap?.[flip] ?? 0,     // a measured latency for the chip's interconnect wins; the family's stated assumption covers links without one
     collective: (collectiveUs !== null ? (flip === 'high' ? Math.max(collectiveUs, f.collectiveLatencyUs?.high ?? collectiveUs) : collectiveUs) : (f.collectiveLatencyUs?.[flip] ?? 0)) * 1e-6,
   };
 }
@@ -194,14 +196,15 @@ function time(p: Prepared, k: CaseConstants, w: Float64Array): number {
   const flops = prefill ? k.prefillFlops : k.flops;
   let memory = 0, compute = 0;
   const gB = w[0] / k.bwEff, gF = flops > 0 ? w[1] / flops : 0;
-  if (gB >= gF) memory += gB; else compute += gF;
+  const o = k.overlap;
+  if (gB >= gF) memory += gB + o * gF; else compute += gF + o * gB;
   const attnRate = prefill ? k.attnPrefillFlops : k.attnFlops;
   const aB = w[2] / k.kvBwEff, aF = attnRate > 0 ? w[3] / attnRate : 0;
-  if (aB >= aF) memory += aB; else compute += aF;
+  if (aB >= aF) memory += aB + o * aF; else compute += aF + o * aB;
   if (p.moeLayers > 0) {
     const moeRate = prefill ? k.prefillFlops : k.moeFlops;
     const mB = w[4] / k.bwEff, mF = moeRate > 0 ? w[5] / moeRate : 0;
-    if (mB >= mF) memory += mB; else compute += mF;
+    if (mB >= mF) memory += mB + o * mF; else compute += mF + o * mB;
   }
   const interconnect = w[6] + w[7] * k.collective + w[8] * k.hop;
   const latencyFloor = p.layers * k.floor;
