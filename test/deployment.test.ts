@@ -8,6 +8,8 @@ import { computeFormat, defaultFormats, FORMATS } from '../src/core/formats.ts';
 import { tensorDegrees } from '../src/core/layout.ts';
 import type { Scenario } from '../src/core/types.ts';
 import { runCli } from '../src/platforms/local/cli.ts';
+import { buildDigest } from '../src/digest/content.ts';
+import { landscapeReply } from '../src/views/landscape.ts';
 import { runValidation } from '../src/views/validation.ts';
 
 const cat = catalog();
@@ -160,6 +162,23 @@ describe('what an inference engineer found, fixed', () => {
     expect(r.stdout).toMatch(/left out: [+-]?\d+%/);
     const v = runValidation(cat);
     expect(v.checks.filter((c) => c.measurement.use === 'calibration').filter((c) => Math.abs(c.error!) > 0.01).length).toBeGreaterThan(3);
+  });
+});
+
+describe('vendor claims never lead unlabelled', () => {
+  it('the landscape and the digest label a claim-only chip at the top, and mark every claim-only row', () => {
+    const m = model('llama-3.1-70b');
+    for (const reply of [landscapeReply(cat, m), buildDigest(cat, { model: m, postCount: 0, lastSnapshot: null, now: new Date('2026-11-30T09:00:00Z') }).reply]) {
+      const top = reply.summary;
+      const claimChips = cat.chips.filter((c) => cat.family(c).evidence === 'vendor claim').map((c) => c.name);
+      // on Llama 3.1 70B at batch 1 a claim-only chip (d-Matrix, from its vendor's rows) is the fastest
+      const named = claimChips.find((n) => top.includes(n));
+      expect(named, top).toBeDefined();
+      expect(top, top).toMatch(/vendor claim, not independently measured/);
+    }
+    const table = landscapeReply(cat, m).table!;
+    const dmatrix = table.rows.find((r) => String(r[0]).startsWith('d-Matrix'))!;
+    expect(dmatrix[0]).toMatch(/†/);
   });
 });
 

@@ -105,7 +105,7 @@ function focusField(rows: LandscapeRow[], vendor: string, model: Model): Field {
   // a GPU vendor is measured against the fastest chip of all; everyone else against the fastest general-purpose GPU
   const isGpuVendor = mine.every((r) => r.group === 'runs anything');
   const ref = isGpuVendor ? fastest(rows.filter((r) => !vendorOf(r).includes(vendor))) : fastest(rows.filter((r) => r.group === 'runs anything'));
-  const against = (r: LandscapeRow) => (ref ? ` — ${fmt.num(perUser(r) / perUser(ref), 2)}× ${shortName(ref.chip)} (${vendorOf(ref)}${isGpuVendor ? ', the fastest chip here' : ', the fastest GPU here'})` : '');
+  const against = (r: LandscapeRow) => (ref ? ` — ${fmt.num(perUser(r) / perUser(ref), 2)}× ${shortName(ref.chip)} (${vendorOf(ref)}${isGpuVendor ? ', the fastest chip here' : ', the fastest GPU here'}${claimLabel(ref)})` : '');
   const line = (r: LandscapeRow) => {
     const e = r.estimate;
     if (!e.decode) return `**${shortName(r.chip)}** (${r.group}): ${(e.fit.reason ?? 'cannot serve it').replace(/\.$/, '')}.`;
@@ -128,7 +128,7 @@ function secondModelField(cat: Catalog, channelModel: Model, turn: number): Fiel
   const rows = landscape(cat, model);
   const best = fastest(rows), gpu = fastest(rows.filter((r) => r.group === 'runs anything'));
   if (!best) return { name: `Also: ${model.name}`, value: `No chip in the catalog can serve ${model.name}.`, inline: false };
-  const lead = `Fastest per user: **${shortName(best.chip)}** (${vendorOf(best)}) at ${fmt.range(best.estimate.decode!.tokensPerSecondPerUser, 'tok/s')}`;
+  const lead = `Fastest per user: **${shortName(best.chip)}** (${vendorOf(best)}) at ${fmt.range(best.estimate.decode!.tokensPerSecondPerUser, 'tok/s')}${claimLabel(best)}`;
   const gpuLine = gpu && gpu !== best ? `; the fastest GPU, ${shortName(gpu.chip)} (${vendorOf(gpu)}), ${fmt.num(perUser(gpu))} tok/s` : '';
   return { name: `Also: ${model.name}`, value: `${lead}${gpuLine}. \`/landscape ${model.id}\` for every chip.`, inline: false };
 }
@@ -155,7 +155,7 @@ export function buildDigest(cat: Catalog, opts: { model: Model; postCount: numbe
   else parts.push(more);
   const explained: Field[] = parts.map((value, i) => ({ name: i === 0 ? `Explained: ${topic.title}` : `Explained: ${topic.title} (continued)`, value, inline: false }));
   const summary = best
-    ? `${ok.length} of ${rows.length} chips can serve ${opts.model.name}; fastest per user is **${best.chip}** (${vendorOf(best)}, ${best.group}) at ${fmt.range(best.estimate.decode!.tokensPerSecondPerUser, 'tok/s')} on ${fmt.count(best.estimate.chips, best.estimate.chip.unit)}. This time: ${vendor} up close, and ${topic.title.replace(/^./, (c) => c.toLowerCase())} explained.`
+    ? `${ok.length} of ${rows.length} chips can serve ${opts.model.name}; fastest per user is **${best.chip}** (${vendorOf(best)}, ${best.group}) at ${fmt.range(best.estimate.decode!.tokensPerSecondPerUser, 'tok/s')} on ${fmt.count(best.estimate.chips, best.estimate.chip.unit)}${claimLabel(best)}. This time: ${vendor} up close, and ${topic.title.replace(/^./, (c) => c.toLowerCase())} explained.`
     : `No chip in the catalog can serve ${opts.model.name}.`;
   const second = secondModelField(cat, opts.model, turn);
   const reply = answer(`memwall digest — the landscape on ${opts.model.name}`, summary, {
@@ -166,4 +166,9 @@ export function buildDigest(cat: Catalog, opts: { model: Model; postCount: numbe
     sources: topic.links.map((l) => ({ label: l.label, url: l.url })),
   });
   return { reply, snapshot: JSON.stringify(cur) };
+}
+
+/** A figure that rests on vendor claims alone never leads a digest unlabelled. */
+function claimLabel(r: LandscapeRow): string {
+  return r.estimate.evidence === 'vendor claim' ? ' — a vendor claim, not independently measured' : '';
 }
