@@ -159,10 +159,11 @@ function mostLoaded(mean: number, devices: number): number {
 const scratch = { memory: 0, compute: 0, interconnect: 0, latencyFloor: 0 };
 
 // What one pass moves and computes, independent of the efficiency constants: worked out once, timed per case.
-// [weight-GEMM seconds at full bandwidth, weight-GEMM FLOPs, KV seconds at full bandwidth, attention FLOPs,
-//  expert seconds at full bandwidth, expert FLOPs, link seconds for the bytes, collectives, all-to-alls, hops, prefill]
-const W = new Float64Array(11);
-const W_DECODE = new Float64Array(11), W_PREFILL = new Float64Array(11);
+// [0 weight-GEMM seconds at full bandwidth, 1 weight-GEMM FLOPs, 2 KV seconds at full bandwidth, 3 attention FLOPs,
+//  4 expert seconds at full bandwidth, 5 expert FLOPs, 6 link seconds for the bytes, 7 collectives (all-reduces and
+//  all-to-alls), 8 pipeline hops, 9 prefill (1) or decode (0)]
+const W = new Float64Array(10);
+const W_DECODE = new Float64Array(10), W_PREFILL = new Float64Array(10);
 
 /**
  * The work of one pass of `tokens` tokens (from `seqs` sequences) through the model on one replica, into `w`.
@@ -187,12 +188,12 @@ function work(p: Prepared, w: Float64Array, seqs: number, tokens: number, ctxUni
   w[6] = link + p.allReduces * p.allReduceFactor * msg + (p.layout.pipelineStages - 1) * msg;
   w[7] = p.allReduces + p.allToAlls;
   w[8] = p.layout.pipelineStages - 1;
-  w[10] = prefill ? 1 : 0;
+  w[9] = prefill ? 1 : 0;
 }
 
 /** The time of a pass's work under one case's constants: kernels summed, each at its roofline. */
 function time(p: Prepared, k: CaseConstants, w: Float64Array): number {
-  const prefill = w[10] === 1;
+  const prefill = w[9] === 1;
   const flops = prefill ? k.prefillFlops : k.flops;
   let memory = 0, compute = 0;
   const gB = w[0] / k.bwEff, gF = flops > 0 ? w[1] / flops : 0;
