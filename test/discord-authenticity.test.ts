@@ -1,38 +1,25 @@
 // Discord HTTP interactions: the timestamp window, replay protection and payload validation at the boundary
 // (issue 11, items 1, 5 and 6). Real HTTP on 127.0.0.1, requests signed with a generated Ed25519 key.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { catalog } from '../src/catalog/load.ts';
-import { createDiscordInteractionsHandler, type DiscordInteractionsOptions } from '../src/platforms/discord/interactions.ts';
+import type { DiscordInteractionsOptions } from '../src/platforms/discord/interactions.ts';
 import { MemoryReplayGuard, type ReplayGuard } from '../src/platforms/discord/replay-guard.ts';
-import { command, interaction, newSigner, opt, postInteraction, startFakeDiscord, startInteractionsServer, type FakeDiscord, type Signer } from './helpers/discord-fake.ts';
+import { command, interaction, newSigner, opt, postInteraction, startInteractionsFixture, type FakeDiscord, type InteractionsFixture, type Signer } from './helpers/discord-fake.ts';
 import { embedText } from './helpers/discord-limits.ts';
 
 const APP = 'app-123';
+let fx: InteractionsFixture;
 let signer: Signer;
 let fake: FakeDiscord;
-const servers: { close(): Promise<void> }[] = [];
-const logs: string[] = [];
-
-async function endpoint(extra: Partial<DiscordInteractionsOptions> = {}): Promise<string> {
-  const handler = createDiscordInteractionsHandler({
-    publicKey: signer.publicKeyHex, applicationId: APP, apiBase: fake.apiBase,
-    context: () => ({ catalog: catalog() }), log: (l) => logs.push(l), ...extra,
-  });
-  const s = await startInteractionsServer(handler);
-  servers.push(s);
-  return s.url;
-}
+let logs: string[];
+const endpoint = (extra: Partial<DiscordInteractionsOptions> = {}) => fx.endpoint(extra);
 
 let url: string;
 beforeAll(async () => {
-  signer = newSigner();
-  fake = await startFakeDiscord();
+  fx = await startInteractionsFixture(APP);
+  ({ signer, fake, logs } = fx);
   url = await endpoint();
 });
-afterAll(async () => {
-  for (const s of servers) await s.close();
-  await fake.close();
-});
+afterAll(() => fx.close());
 
 const nowSec = () => Math.floor(Date.now() / 1000);
 const ping = () => interaction(1, undefined);

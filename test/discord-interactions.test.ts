@@ -5,40 +5,28 @@ import { catalog } from '../src/catalog/load.ts';
 import { createDiscordInteractionsHandler, type DiscordInteractionsOptions } from '../src/platforms/discord/interactions.ts';
 import { COLOURS } from '../src/reply/discord.ts';
 import {
-  command, interaction, newSigner, opt, postInteraction, startFakeDiscord, startInteractionsServer,
-  type FakeDiscord, type Recorded, type Signer,
+  command, interaction, newSigner, opt, postInteraction, startInteractionsFixture,
+  type FakeDiscord, type InteractionsFixture, type Recorded, type Signer,
 } from './helpers/discord-fake.ts';
 import { embedText, limitViolations } from './helpers/discord-limits.ts';
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 const APP = 'app-123';
 
+let fx: InteractionsFixture;
 let signer: Signer;
 let fake: FakeDiscord;
-const servers: { close(): Promise<void> }[] = [];
-const logs: string[] = [];
-
+let logs: string[];
 /** A handler on its own loopback server; options override the defaults (e.g. a failing renderer). */
-async function endpoint(extra: Partial<DiscordInteractionsOptions> = {}): Promise<string> {
-  const handler = createDiscordInteractionsHandler({
-    publicKey: signer.publicKeyHex, applicationId: APP, apiBase: fake.apiBase,
-    context: () => ({ catalog: catalog() }), log: (l) => logs.push(l), ...extra,
-  });
-  const s = await startInteractionsServer(handler);
-  servers.push(s);
-  return s.url;
-}
+const endpoint = (extra: Partial<DiscordInteractionsOptions> = {}) => fx.endpoint(extra);
 
 let url: string;
 beforeAll(async () => {
-  signer = newSigner();
-  fake = await startFakeDiscord();
+  fx = await startInteractionsFixture(APP);
+  ({ signer, fake, logs } = fx);
   url = await endpoint();
 });
-afterAll(async () => {
-  for (const s of servers) await s.close();
-  await fake.close();
-});
+afterAll(() => fx.close());
 
 const forToken = (token: string) => (r: Recorded) => r.path.includes(`/webhooks/${APP}/${token}`);
 const patchFor = (token: string) => fake.waitFor(() => fake.requests.find((r) => r.method === 'PATCH' && forToken(token)(r)), `PATCH for ${token}`);

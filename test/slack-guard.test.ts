@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMMANDS } from '../commands/index.ts';
 import { catalog } from '../src/catalog/load.ts';
 import { createSlackApp, type SlackApp } from '../src/platforms/slack/app.ts';
-import { postSigned, slashBody, slackSignature, startFakeSlack, type FakeSlack } from './helpers/slack-fake.ts';
+import { postSigned, recordingLogger, serveSlackEvents, slashBody, slackSignature, startFakeSlack, type FakeSlack } from './helpers/slack-fake.ts';
 
 const SECRET = 'test-signing-secret-guard-0123456789';
 let fake: FakeSlack;
@@ -16,25 +16,14 @@ let slack: SlackApp;
 let server: Server;
 let eventsUrl: string;
 const logs: string[] = [];
-const logger = {
-  debug: (...a: unknown[]) => { logs.push(`debug ${a.join(' ')}`); },
-  info: (...a: unknown[]) => { logs.push(`info ${a.join(' ')}`); },
-  warn: (...a: unknown[]) => { logs.push(`warn ${a.join(' ')}`); },
-  error: (...a: unknown[]) => { logs.push(`error ${a.join(' ')}`); },
-  setLevel: () => {}, getLevel: () => 'debug' as any, setName: () => {},
-};
+const logger = recordingLogger(logs);
 
 beforeAll(async () => {
   catalog();
   fake = await startFakeSlack();
   slack = await createSlackApp({ signingSecret: SECRET, botToken: 'xoxb-test-guard', apiUrl: fake.apiUrl, context: () => ({ catalog: catalog() }), logger });
   await slack.start();
-  server = createServer((req, res) => {
-    if (req.method === 'POST' && req.url === '/slack/events' && slack.requestListener) return void slack.requestListener(req, res);
-    res.writeHead(404).end();
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  eventsUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/slack/events`;
+  ({ server, eventsUrl } = await serveSlackEvents(() => slack.requestListener));
 }, 30_000);
 
 afterAll(async () => {
@@ -103,9 +92,7 @@ describe('refused requests are counted, and logged as a summary rather than one 
   it('the summary line, when it comes, says how many and why, and never echoes the request', async () => {
     const lines: string[] = [];
     const app = await createSlackApp({ signingSecret: SECRET, botToken: 'xoxb-test-guard', apiUrl: fake.apiUrl, context: () => ({ catalog: catalog() }), logger: { ...logger, warn: (...a: unknown[]) => { lines.push(a.join(' ')); } } });
-    const s = createServer((req, res) => void app.requestListener!(req, res));
-    await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-    const u = `http://127.0.0.1:${(s.address() as AddressInfo).port}/slack/events`;
+    const { server: s, eventsUrl: u } = await serveSlackEvents(() => app.requestListener);
     try {
       for (let i = 0; i < 20; i++) expect((await postSigned(u, 'wrong-secret', slashBody('/fit', 'SECRET-TEXT', 'http://x/'))).status).toBe(401);
       expect(lines).toHaveLength(1);

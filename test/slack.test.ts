@@ -1,8 +1,7 @@
 // The Slack app end to end over real HTTP on 127.0.0.1: signed slash commands and button presses into a node:http
 // server that routes POST /slack/events to the app's requestListener; answers, file uploads and Web API calls out
 // to a loopback fake Slack that records what it received.
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Command, OptionSpec } from '../commands/command.ts';
 import { COMMANDS } from '../commands/index.ts';
@@ -11,7 +10,7 @@ import { answer } from '../src/reply/reply.ts';
 import { toSlack } from '../src/reply/slack.ts';
 import { capped, createSlackApp, describeError, type SlackApp } from '../src/platforms/slack/app.ts';
 import { parseCommandText } from '../src/platforms/slack/parse.ts';
-import { buttonBody, postSigned, slashBody, startFakeSlack, type FakeSlack, type Recorded } from './helpers/slack-fake.ts';
+import { buttonBody, postSigned, recordingLogger, serveSlackEvents, slashBody, startFakeSlack, type FakeSlack, type Recorded } from './helpers/slack-fake.ts';
 import { slackLimitViolations } from './helpers/slack-limits.ts';
 
 const SECRET = 'test-signing-secret-0123456789abcdef';
@@ -27,28 +26,17 @@ const ended: number[] = [];
 const contextCalls: number[] = [];
 const logs: string[] = [];
 
-const logger = {
-  debug: (...a: unknown[]) => { logs.push(`debug ${a.join(' ')}`); },
-  info: (...a: unknown[]) => { logs.push(`info ${a.join(' ')}`); },
-  warn: (...a: unknown[]) => { logs.push(`warn ${a.join(' ')}`); },
-  error: (...a: unknown[]) => { logs.push(`error ${a.join(' ')}`); },
-  setLevel: () => {}, getLevel: () => 'debug' as any, setName: () => {},
-};
+const logger = recordingLogger(logs);
 
 beforeAll(async () => {
   catalog(); // load once up front, as the server does at boot
   fake = await startFakeSlack();
   slack = await createSlackApp({ signingSecret: SECRET, botToken: BOT_TOKEN, apiUrl: fake.apiUrl, context: () => { contextCalls.push(performance.now()); return { catalog: catalog() }; }, logger });
   await slack.start();
-  server = createServer((req, res) => {
+  ({ server, eventsUrl } = await serveSlackEvents(() => slack.requestListener, (res) => {
     const end = res.end.bind(res);
     res.end = ((...args: Parameters<typeof res.end>) => { ended.push(performance.now()); return end(...args); }) as typeof res.end;
-    const path = new URL(req.url ?? '/', 'http://x').pathname;
-    if (req.method === 'POST' && path === '/slack/events' && slack.requestListener) return void slack.requestListener(req, res);
-    res.writeHead(404).end();
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  eventsUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/slack/events`;
+  }));
 }, 30_000);
 
 afterAll(async () => {

@@ -1,14 +1,13 @@
 // Slack's habit (issue 10): one namespaced command, `/memwall fit …`, over signed HTTP on 127.0.0.1 against a fake
 // Web API; multi-word names and plain-words option errors through the Slack parser; the manifest offers the bare
 // commands only when asked.
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMMANDS } from '../commands/index.ts';
 import { catalog } from '../src/catalog/load.ts';
 import { createSlackApp, type SlackApp } from '../src/platforms/slack/app.ts';
 import { slackManifest } from '../src/platforms/slack/manifest.ts';
-import { postSigned, slashBody, startFakeSlack, type FakeSlack, type Recorded } from './helpers/slack-fake.ts';
+import { postSigned, serveSlackEvents, slashBody, startFakeSlack, type FakeSlack, type Recorded } from './helpers/slack-fake.ts';
 
 const SECRET = 'test-signing-secret-ux-0123456789';
 let fake: FakeSlack, slack: SlackApp, server: Server, eventsUrl: string;
@@ -19,12 +18,7 @@ beforeAll(async () => {
   fake = await startFakeSlack();
   slack = await createSlackApp({ signingSecret: SECRET, botToken: 'xoxb-ux-test', apiUrl: fake.apiUrl, context: () => ({ catalog: catalog() }), logger: silent });
   await slack.start();
-  server = createServer((req, res) => {
-    if (req.method === 'POST' && new URL(req.url ?? '/', 'http://x').pathname === '/slack/events' && slack.requestListener) return void slack.requestListener(req, res);
-    res.writeHead(404).end();
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  eventsUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/slack/events`;
+  ({ server, eventsUrl } = await serveSlackEvents(() => slack.requestListener));
 }, 30_000);
 
 afterAll(async () => {

@@ -4,6 +4,8 @@
 import { createHash, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { catalog } from '../../src/catalog/load.ts';
+import { createDiscordInteractionsHandler, type DiscordInteractionsOptions } from '../../src/platforms/discord/interactions.ts';
 
 export interface Part { name: string; filename?: string; contentType?: string; data: Buffer }
 
@@ -264,3 +266,36 @@ export function interaction(type: number, data: Record<string, unknown> | undefi
 
 export const opt = (name: string, value: string | number, type = typeof value === 'number' ? 4 : 3) => ({ name, type, value });
 export const command = (name: string, options: unknown[] = []) => interaction(2, { id: 'cmd-1', name, type: 1, options });
+
+/**
+ * A fake Discord API, a signer, and interactions handlers on loopback servers: `endpoint(extra)` starts one more
+ * handler with the given options over the defaults; `logs` collects what every handler logged.
+ */
+export interface InteractionsFixture {
+  signer: Signer; fake: FakeDiscord; logs: string[];
+  endpoint(extra?: Partial<DiscordInteractionsOptions>): Promise<string>;
+  close(): Promise<void>;
+}
+
+export async function startInteractionsFixture(applicationId: string): Promise<InteractionsFixture> {
+  const signer = newSigner();
+  const fake = await startFakeDiscord();
+  const logs: string[] = [];
+  const servers: { close(): Promise<void> }[] = [];
+  return {
+    signer, fake, logs,
+    async endpoint(extra = {}) {
+      const handler = createDiscordInteractionsHandler({
+        publicKey: signer.publicKeyHex, applicationId, apiBase: fake.apiBase,
+        context: () => ({ catalog: catalog() }), log: (l) => logs.push(l), ...extra,
+      });
+      const s = await startInteractionsServer(handler);
+      servers.push(s);
+      return s.url;
+    },
+    async close() {
+      for (const s of servers) await s.close();
+      await fake.close();
+    },
+  };
+}

@@ -186,3 +186,29 @@ export function buttonBody(actionId: string, responseUrl: string, value?: string
   };
   return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
 }
+
+/** A Bolt logger that keeps every line in `logs`, prefixed with its level. */
+export function recordingLogger(logs: string[]) {
+  return {
+    debug: (...a: unknown[]) => { logs.push(`debug ${a.join(' ')}`); },
+    info: (...a: unknown[]) => { logs.push(`info ${a.join(' ')}`); },
+    warn: (...a: unknown[]) => { logs.push(`warn ${a.join(' ')}`); },
+    error: (...a: unknown[]) => { logs.push(`error ${a.join(' ')}`); },
+    setLevel: () => {}, getLevel: () => 'debug' as any, setName: () => {},
+  };
+}
+
+/** A loopback server routing POST /slack/events to the app's request listener (`wrap` may observe each response). */
+export async function serveSlackEvents(
+  listener: () => ((req: IncomingMessage, res: ServerResponse) => unknown) | undefined,
+  wrap?: (res: ServerResponse) => void,
+): Promise<{ server: Server; eventsUrl: string }> {
+  const server = createServer((req, res) => {
+    wrap?.(res);
+    const l = listener();
+    if (req.method === 'POST' && new URL(req.url ?? '/', 'http://x').pathname === '/slack/events' && l) return void l(req, res);
+    res.writeHead(404).end();
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { server, eventsUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/slack/events` };
+}
