@@ -1,7 +1,7 @@
 // A full /plan and a full /frontier (every chip that can run the model) on a 70B model and on DeepSeek-V3:
 // time per question (median of warm runs) and the evaluations each makes.
 import type { Catalog } from '../src/catalog/load.ts';
-import { priceOf } from '../src/catalog/prices.ts';
+import { priced } from '../src/views/deploy.ts';
 import { refusal } from '../src/core/fit.ts';
 import { frontier } from '../src/core/frontier.ts';
 import { plan } from '../src/core/plan.ts';
@@ -23,7 +23,7 @@ export function benchDeploy(cat: Catalog, models = ['llama-3.3-70b', 'deepseek-v
   for (const id of models) {
     const model = cat.modelById.get(id);
     if (!model) continue;
-    const chips = cat.chips.filter((c) => !refusal(model, c)).map((c) => ({ chip: c, family: cat.family(c), usdPerChipHour: priceOf(cat.prices, c.id) }));
+    const chips = cat.chips.filter((c) => !refusal(model, c)).map((c) => priced(cat, c));
     const base = { model, chips, inputTokens: 1024, outputTokens: 1024, reserveFraction: reserve, serving: { chunkTokens: null } };
     out.push({ question: '/frontier', model: id, chips: chips.length, ...time(() => frontier(base).reduce((n, f) => n + f.evaluations, 0)) });
     out.push({ question: '/plan', model: id, chips: chips.length, ...time(() => plan({ ...base, targets: { ttftMs: 500, perUser: 50 }, load: { users: 1000 }, limits: {} }).chips.reduce((n, c) => n + c.evaluations, 0)) });

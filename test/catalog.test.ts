@@ -148,7 +148,7 @@ describe('schema errors name the file, the entry and the field', () => {
 describe('calibration', () => {
   it('data/efficiency.json is exactly what fitting to the calibration rows produces (no hand edits)', () => {
     const fresh = loadCatalog(DATA_DIR, { efficiency: false });
-    const { efficiency } = calibrate({ plan: fresh.plan, measurements: fresh.measurements, chips: fresh.chipById, models: fresh.modelById, deployment: fresh.deployment });
+    const { efficiency } = calibrate({ plan: fresh.plan, measurements: fresh.measurements, chips: fresh.chipById, models: fresh.modelById });
     // equal up to floating-point rounding (1e-9 relative), so a last-digit difference in Math.exp elsewhere cannot fail it
     const round = (x: unknown): unknown => typeof x === 'number' ? Number(x.toPrecision(9)) : Array.isArray(x) ? x.map(round)
       : x && typeof x === 'object' ? Object.fromEntries(Object.entries(x).map(([k, v]) => [k, round(v)])) : x;

@@ -9,7 +9,7 @@ import type { Range } from '../src/core/types.ts';
 
 const cat = catalog();
 const reserve = cat.efficiency.runtimeReserve.fraction;
-const chip = (id: string) => { const c = cat.chipById.get(id)!; return { chip: c, family: cat.family(c), usdPerChipHour: null as number | null }; };
+const chip = (id: string) => { const c = cat.chipById.get(id)!; return { chip: c, family: cat.family(c), usdPerChipHour: null as number | null, engineMaxBatch: cat.serving.engineMaxBatch(c) }; };
 const r = (x: number): Range => ({ low: x, expected: x, high: x });
 const pt = (u: number, c: number) => ({ perUser: r(u), perChip: r(c) });
 

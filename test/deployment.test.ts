@@ -5,7 +5,7 @@ import type { Chip, Model, NumberFormat } from '../src/catalog/schema.ts';
 import { paramCounts } from '../src/core/architecture.ts';
 import { estimate, type Estimate } from '../src/core/estimate.ts';
 import { computeFormat, defaultFormats, FORMATS } from '../src/core/formats.ts';
-import { tensorDegrees } from '../src/core/layout.ts';
+import { chipDeployment, tensorDegrees } from '../src/core/layout.ts';
 import type { Scenario } from '../src/core/types.ts';
 import { runCli } from '../src/platforms/local/cli.ts';
 import { buildDigest } from '../src/digest/content.ts';
@@ -35,7 +35,7 @@ const MODELS = ['llama-3.1-8b', 'llama-3.1-70b', 'mixtral-8x7b', 'deepseek-v3', 
 function checkLayout(e: Estimate, m: Model, c: Chip): void {
   const l = e.layout!;
   expect(l.tensorParallel * l.pipelineStages * l.replicas, `${m.id} on ${c.id}: layout chips`).toBe(e.chips);
-  const rule = c.deployment!.rule;
+  const rule = chipDeployment(c).rule;
   if (rule === 'tensor-parallel') {
     expect(tensorDegrees(m, c, Number.MAX_SAFE_INTEGER), `${m.id} on ${c.id}: TP${l.tensorParallel}`).toContain(l.tensorParallel);
     expect(l.tensorParallel).toBeLessThanOrEqual(c.link.domainSize?.value ?? 1);
@@ -94,6 +94,8 @@ describe('properties over the catalog (every chip × format, a spread of models)
   });
 
   it('chips the question gives are all accounted for: used by the layout or named as idle', () => {
+    const six = estimate(scenario(model('llama-3.1-70b'), chip('h100-sxm'), { chips: 6, weights: 'fp8' }));
+    expect(six.notes.join(' ')).toMatch(/6 GPUs: served as TP4 \+ 2 idle, or TP8 on 8 GPUs/);
     for (const n of [1, 3, 6, 8, 12, 16]) {
       const e = estimate(scenario(model('llama-3.1-70b'), chip('h100-sxm'), { chips: n, weights: 'fp8' }));
       if (!e.decode) { expect(e.fit.reason).toBeTruthy(); continue; }

@@ -3,7 +3,7 @@ import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { Chip, Efficiency, FitPlan, Measurement, Model, Systems, type ChipDeployment, type Family } from './schema.ts';
+import { Chip, Efficiency, FitPlan, Measurement, Model, Systems, type Family } from './schema.ts';
 import { parsedOnce } from './cache.ts';
 import { loadInterconnects, type Interconnect } from './interconnects.ts';
 import { loadPrices, priceOf, type Prices } from './prices.ts';
@@ -23,8 +23,6 @@ export interface Catalog {
   chipById: Map<string, Chip>;
   modelById: Map<string, Model>;
   family(chip: Chip): Family;
-  /** how the chip's software splits a model and the standard system it ships in (data/systems.json) */
-  deployment(chip: Chip): ChipDeployment;
   systems: Systems;
   /** serving defaults from data/serving.json: the TPOT bound `batch: max` stops at, and the engine's cap on concurrent
    *  sequences per replica for a chip (vLLM's default by GPU memory; null where the vendor's stack publishes none) */
@@ -101,7 +99,11 @@ export function loadCatalog(dataDir = DATA_DIR, opts: { efficiency?: boolean } =
   for (const [id, s] of Object.entries(systems.chips)) {
     if (s.system && !systems.sources[s.system.source]) throw new CatalogError(`data/systems.json (chip ${id}): field system.source: no source "${s.system.source}"`);
   }
-  for (const c of chips) c.deployment = deploymentOf(c, systems);
+  for (const c of chips) {
+    // a chip absent from data/systems.json keeps no deployment: the core's default (tensor parallel, no system) applies
+    const d = systems.chips[c.id];
+    if (d) c.deployment = { rule: d.rule, system: d.system ? { name: d.system.name, chips: d.system.chips } : null };
+  }
   const asCatalogError = <T>(f: () => T): T => { try { return f(); } catch (e) { throw new CatalogError((e as Error).message); } };
   const prices = asCatalogError(() => loadPrices(join(dataDir, 'prices.json')));
   const interconnects = asCatalogError(() => loadInterconnects(join(dataDir, 'interconnects.json')));
@@ -144,7 +146,6 @@ export function loadCatalog(dataDir = DATA_DIR, opts: { efficiency?: boolean } =
   return {
     chips, models, measurements, efficiency, plan, prices, interconnects, chipById, modelById,
     family: (chip: Chip) => efficiency.families[chip.family],
-    deployment: (chip: Chip) => chip.deployment ?? deploymentOf(chip, systems),
     systems,
     serving: readServing(join(dataDir, 'serving.json')),
   };
@@ -169,7 +170,7 @@ function readServing(file: string): Catalog['serving'] {
     // vLLM's default max-num-seqs is 1024 on GPUs with at least 70 GiB (not A100) and 256 below; only GPU-style chips
     // that split by tensor parallelism run such an engine
     engineMaxBatch: (chip: Chip) => {
-      if (small === null || chip.deployment?.rule !== 'tensor-parallel') return null;
+      if (small === null || chip.runs.kind === 'hardwired' || (chip.deployment && chip.deployment.rule !== 'tensor-parallel')) return null;
       const hbm = chip.memory.find((t) => t.kind === 'hbm' || t.kind === 'gddr')?.capacityGB?.value ?? 0;
       return hbm >= 70 * 1.073741824 && !/A100/.test(chip.name) ? large : small;
     },
@@ -179,13 +180,6 @@ function readServing(file: string): Catalog['serving'] {
       return e ? { method: e.method, draft: e.draft, measured: e.measured, source: e.source } : null;
     },
   };
-}
-
-/** A chip absent from data/systems.json splits by tensor parallelism (one card if hard-wired), with no standard system. */
-function deploymentOf(chip: Chip, systems: Systems): ChipDeployment {
-  const s = systems.chips[chip.id];
-  if (!s) return { rule: chip.runs.kind === 'hardwired' ? 'single' : 'tensor-parallel', system: null };
-  return { rule: s.rule, system: s.system ? { name: s.system.name, chips: s.system.chips } : null };
 }
 
 function uniqueMap<T extends { id: string }>(items: T[], what: string): Map<string, T> {

@@ -1,13 +1,12 @@
 // Fits the efficiency constants of each chip family to the calibration rows named in data/fit-plan.json: a joint
 // least-squares fit in log error over all of a family's rows, each constant kept within physical bounds.
-import type { Chip, ChipDeployment, Constant, ConstantName, Efficiency, Family, FitPlan, Measurement, Model } from '../catalog/schema.ts';
+import type { Chip, Constant, ConstantName, Efficiency, Family, FitPlan, Measurement, Model } from '../catalog/schema.ts';
 import { predict } from './validate.ts';
 
 export interface FitLog { family: string; constant: ConstantName; rows: string[]; value: number; perRow: number[] }
 
 export interface Inputs {
   plan: FitPlan; measurements: Measurement[]; chips: Map<string, Chip>; models: Map<string, Model>;
-  deployment: (chip: Chip) => ChipDeployment;
 }
 
 const START: Partial<Record<ConstantName, number>> = { bandwidthEfficiency: 0.7, computeEfficiency: 0.5, layerFloorUs: 1, hopLatencyUs: 0, collectiveLatencyUs: 0 };
@@ -42,7 +41,7 @@ function familyFrom(values: Map<ConstantName, number>): Family {
 
 function logError(inputs: Inputs, row: Measurement, values: Map<ConstantName, number>): number {
   const chip = inputs.chips.get(row.chip)!, model = inputs.models.get(row.model)!;
-  const c = predict(row, model, chip, familyFrom(values), inputs.plan.runtimeReserve.fraction, inputs.deployment(chip));
+  const c = predict(row, model, chip, familyFrom(values), inputs.plan.runtimeReserve.fraction);
   return c.predicted ? Math.log(c.predicted.expected / row.value) : NaN;
 }
 

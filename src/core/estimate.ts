@@ -3,7 +3,7 @@
 import type { ChipDeployment, Model, NumberFormat } from '../catalog/schema.ts';
 import { chooseDeployment, maxReplicaBatch, type Deployment } from './deploy.ts';
 import { fit, type FitResult } from './fit.ts';
-import type { DeploymentMode, Layout } from './layout.ts';
+import { chipDeployment, type DeploymentMode, type Layout } from './layout.ts';
 import { decodeSeconds, decodeTerms, prefillSeconds, prefillTerms, prepare, type Prepared, type StepTerms } from './step.ts';
 import type { Bottleneck, Case, Range, Scenario, SpecDecode } from './types.ts';
 
@@ -76,10 +76,6 @@ export function tokensPerStep(spec: SpecDecode): number {
   return a >= 1 ? k + 1 : (1 - Math.pow(a, k + 1)) / (1 - a);
 }
 
-function deploymentOf(sc: Scenario): ChipDeployment {
-  return sc.deployment ?? sc.chip.deployment ?? { rule: sc.chip.runs.kind === 'hardwired' ? 'single' : 'tensor-parallel', system: null };
-}
-
 /** Decode seconds per generated token per sequence for one case, with speculative decoding if asked for. */
 function tokenSeconds(p: Prepared, draft: Prepared | null, spec: SpecDecode | undefined, batch: number, ctx: number, c: Case): number {
   if (!spec) return decodeSeconds(p, batch, ctx, c);
@@ -105,7 +101,7 @@ export function estimate(sc: Scenario): Estimate {
   const probe = fit({ model: sc.model, chip: sc.chip, weights: sc.weights, kv: sc.kv, contextTokens: context,
     batch: asked === 'max' ? 1 : asked, chips: sc.chips, reserveFraction: sc.reserveFraction });
   if (probe.refused) return noEstimate(sc, probe, notes);
-  const dep = deploymentOf(sc);
+  const dep = chipDeployment(sc.chip);
 
   // choose the deployment for the batch asked; if the chips given cannot hold it, serve what fits and queue the rest
   let limitedBy: Estimate['serving']['limitedBy'] = 'asked';

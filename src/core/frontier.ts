@@ -7,7 +7,7 @@ import { colocatedServing, type ServingOptions } from './serving.ts';
 import { configurations, evaluateConfig, type Cases, type DeploymentLayout, type Workload } from './sweep.ts';
 import type { Bottleneck, Range } from './types.ts';
 
-export interface FrontierChip { chip: Chip; family: Family; usdPerChipHour: number | null }
+export interface FrontierChip { chip: Chip; family: Family; usdPerChipHour: number | null; engineMaxBatch: number | null }
 
 export interface FrontierQuestion {
   model: Model;
@@ -84,7 +84,7 @@ export function paretoFront<T extends { perUser: Range; perChip: Range }>(all: T
 }
 
 export function chipFrontier(q: FrontierQuestion, c: FrontierChip, keepAll = false): ChipFrontier {
-  const w: Workload = { model: q.model, chip: c.chip, family: c.family, inputTokens: q.inputTokens, outputTokens: q.outputTokens, reserveFraction: q.reserveFraction };
+  const w: Workload = { model: q.model, chip: c.chip, family: c.family, inputTokens: q.inputTokens, outputTokens: q.outputTokens, reserveFraction: q.reserveFraction, engineMaxBatch: c.engineMaxBatch };
   const all: FrontierPoint[] = [];
   let evaluations = 0;
   const power = c.chip.powerW?.value ?? null;

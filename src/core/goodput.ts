@@ -87,8 +87,8 @@ function sideEvaluations(w: Workload, prefillOnly: boolean): Evaluation[] {
 /** Disaggregated: choose the prefill instance, the decode replica and the split that meet the targets at least cost. */
 function disaggregated(q: GoodputQuestion): { best: DisaggDeployment | null; reason?: string; evaluations: number } {
   const base = { model: q.model, inputTokens: q.inputTokens, outputTokens: q.outputTokens, reserveFraction: q.reserveFraction };
-  const pre = sideEvaluations({ ...base, chip: q.a.chip, family: q.a.family }, true).filter((e) => e.prefillSeconds !== null);
-  const dec = sideEvaluations({ ...base, chip: q.b.chip, family: q.b.family }, false)
+  const pre = sideEvaluations({ ...base, chip: q.a.chip, family: q.a.family, engineMaxBatch: q.a.engineMaxBatch }, true).filter((e) => e.prefillSeconds !== null);
+  const dec = sideEvaluations({ ...base, chip: q.b.chip, family: q.b.family, engineMaxBatch: q.b.engineMaxBatch }, false)
     .filter((e) => 1 / e.stepSeconds[1] >= q.targets.perUser && e.config.batch <= q.users);
   const evaluations = pre.length + dec.length;
   if (!pre.length) return { best: null, evaluations, reason: `${q.a.chip.name} cannot prefill it (it does not fit, or its compute is not published)` };

@@ -1,6 +1,6 @@
 // How a deployment is laid out: tensor parallel inside the scale-up domain, pipeline stages across domains,
 // data-parallel replicas, expert parallelism for MoE — or the vendor's own rule where its compiler splits the model.
-import type { Chip, Model, SplitRule } from '../catalog/schema.ts';
+import type { Chip, ChipDeployment, Model, SplitRule } from '../catalog/schema.ts';
 
 export type { ChipDeployment, SplitRule } from '../catalog/schema.ts';
 
@@ -14,6 +14,12 @@ export interface Layout {
 
 /** Which deployment a question without a chip count gets. */
 export type DeploymentMode = 'fastest' | 'system' | 'fewest';
+
+/** The chip's split rule and standard system (data/systems.json); a chip without one splits by tensor parallelism,
+ *  or is one card when its model is hard-wired. */
+export function chipDeployment(chip: Chip): ChipDeployment {
+  return chip.deployment ?? { rule: chip.runs.kind === 'hardwired' ? 'single' : 'tensor-parallel', system: null };
+}
 
 export function chipsOf(l: Layout): number {
   return l.tensorParallel * l.pipelineStages * l.replicas;

@@ -18,7 +18,7 @@ export type Load = { users: number } | { requestsPerSecond: number };
 
 export interface Limits { maxChips?: number; maxUsdPerHour?: number; maxKw?: number }
 
-export interface PlanChip { chip: Chip; family: Family; usdPerChipHour: number | null }
+export interface PlanChip { chip: Chip; family: Family; usdPerChipHour: number | null; engineMaxBatch: number | null }
 
 export interface PlanQuestion {
   model: Model;
@@ -120,7 +120,7 @@ export function cheaper(a: Deployment, b: Deployment): boolean {
  * best case (the largest batch) still needs more chips than the best found are skipped.
  */
 export function planChip(q: PlanQuestion, c: PlanChip, opts: { exhaustive?: boolean; keepAll?: boolean } = {}): ChipPlan {
-  const w: Workload = { model: q.model, chip: c.chip, family: c.family, inputTokens: q.inputTokens, outputTokens: q.outputTokens, reserveFraction: q.reserveFraction };
+  const w: Workload = { model: q.model, chip: c.chip, family: c.family, inputTokens: q.inputTokens, outputTokens: q.outputTokens, reserveFraction: q.reserveFraction, engineMaxBatch: c.engineMaxBatch };
   let best: Deployment | null = null, closest: Deployment | null = null, closeness = -Infinity, evaluations = 0;
   const all: Deployment[] = [];
   const users = 'users' in q.load ? q.load.users : Infinity;

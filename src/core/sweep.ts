@@ -4,7 +4,7 @@ import type { Chip, Family, Model, NumberFormat } from '../catalog/schema.ts';
 import { estimate } from './estimate.ts';
 import { fit } from './fit.ts';
 import { computeFormat, defaultFormats } from './formats.ts';
-import { tensorDegrees, vendorLayout, type Layout, type SplitRule } from './layout.ts';
+import { chipDeployment, tensorDegrees, vendorLayout, type Layout, type SplitRule } from './layout.ts';
 import type { Bottleneck, Range } from './types.ts';
 
 /** What is served and on which kind of chip; everything a sweep holds fixed. */
@@ -15,6 +15,8 @@ export interface Workload {
   inputTokens: number;
   outputTokens: number;
   reserveFraction: number;
+  /** the serving engine's cap on concurrent sequences per instance (data/serving.json); null where none is published */
+  engineMaxBatch: number | null;
 }
 
 /** One instance (a replica) laid out on `tensorParallel × pipelineStages` chips. */
@@ -54,13 +56,9 @@ export function sweepFormats(chip: Chip, only?: NumberFormat): NumberFormat[] {
   return out;
 }
 
-/** Concurrent sequences per instance at most: vLLM's default --max-num-seqs on ≥ 70 GiB GPUs such as H100 and MI300X
- *  (data/serving.json, engineLimits.vllm.maxNumSeqs; 256 on smaller GPUs). Answers state it. */
-export const ENGINE_MAX_BATCH = 1024;
-
 /** How the chip's software splits a model: tensor parallel, its compiler's spatial pipeline, or one card per copy. */
 export function splitRule(chip: Chip): SplitRule {
-  return chip.deployment?.rule ?? (chip.runs.kind === 'hardwired' ? 'single' : 'tensor-parallel');
+  return chipDeployment(chip).rule;
 }
 
 /** Fewest chips that hold the weights and one sequence (the vendor's fast-tier rule where it has one). */
@@ -99,9 +97,9 @@ export function candidateLayouts(w: Workload, weights: NumberFormat, kv: NumberF
 }
 
 /** Batches to try on an instance: powers of two up to what its memory holds (and the engine schedules), and that. */
-export function candidateBatches(maxBatch: number | null): number[] {
+export function candidateBatches(maxBatch: number | null, engineMaxBatch: number | null): number[] {
   if (maxBatch === null) return [1];
-  const top = Math.min(maxBatch, ENGINE_MAX_BATCH);
+  const top = Math.min(maxBatch, engineMaxBatch ?? Infinity);
   if (top < 1) return [];
   const out: number[] = [];
   for (let b = 1; b <= top; b *= 2) out.push(b);
@@ -148,7 +146,7 @@ export function* configurations(w: Workload, only?: NumberFormat): Generator<{ w
     const kv = defaultFormats(w.chip, weights).kv;
     for (const layout of candidateLayouts(w, weights, kv)) {
       const chips = layout.tensorParallel * layout.pipelineStages;
-      const batches = candidateBatches(instanceMaxBatch(w, weights, kv, chips));
+      const batches = candidateBatches(instanceMaxBatch(w, weights, kv, chips), w.engineMaxBatch);
       if (batches.length) yield { weights, kv, layout, chips, batches };
     }
   }

@@ -1,4 +1,4 @@
-import type { Chip, ChipDeployment, Family, Model, NumberFormat } from '../catalog/schema.ts';
+import type { Chip, Family, Model, NumberFormat } from '../catalog/schema.ts';
 import type { DeploymentMode, Layout } from './layout.ts';
 
 /** Every performance figure: low ≤ expected ≤ high, from the spread of the efficiency constants. */
@@ -31,8 +31,6 @@ export interface Scenario {
   /** fraction of each memory tier kept back for runtime and activations */
   reserveFraction: number;
   specDecode?: SpecDecode;
-  /** how the chip's software splits a model and its standard system (the catalog's data/systems.json) */
-  deployment?: ChipDeployment;
   /** with no chip count: fastest per user within standard systems (default), one system for throughput, or fewest chips */
   mode?: DeploymentMode;
   /** force a layout (sweeps, published deployments) */

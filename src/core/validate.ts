@@ -1,5 +1,5 @@
 // Predicted vs measured for every published measurement: the honest check on the model.
-import type { Chip, ChipDeployment, Family, Measurement, Model } from '../catalog/schema.ts';
+import type { Chip, Family, Measurement, Model } from '../catalog/schema.ts';
 import { estimate } from './estimate.ts';
 import { defaultFormats } from './formats.ts';
 import type { Range } from './types.ts';
@@ -19,7 +19,7 @@ function scale(r: Range, k: number): Range {
 
 /** The model's prediction for a measurement, on the deployment it was measured on: its chip count and layout where
  *  published (else what the vendor would deploy), its batch, and its latency bound (none for offline runs). */
-export function predict(m: Measurement, model: Model, chip: Chip, family: Family, reserveFraction: number, deployment?: ChipDeployment): Check {
+export function predict(m: Measurement, model: Model, chip: Chip, family: Family, reserveFraction: number): Check {
   const f = defaultFormats(chip, m.weights);
   const l = m.layout;
   const layout = l && (l.tensorParallel || l.pipelineStages || l.replicas)
@@ -29,7 +29,7 @@ export function predict(m: Measurement, model: Model, chip: Chip, family: Family
     : undefined;
   const e = estimate({
     model, chip, family, weights: m.weights, kv: m.kv ?? f.kv, inputTokens: m.inputTokens, outputTokens: m.outputTokens,
-    batch: m.batch, chips: m.chips ?? 'auto', reserveFraction, deployment, layout, tpotTargetMs: m.tpotMs ?? null,
+    batch: m.batch, chips: m.chips ?? 'auto', reserveFraction, layout, tpotTargetMs: m.tpotMs ?? null,
   });
   if (!e.decode) return { measurement: m, predicted: null, error: null, reason: e.fit.reason ?? 'does not fit' };
   const predicted = m.metric === 'tokensPerSecondPerUser' ? e.decode.tokensPerSecondPerUser

@@ -6,11 +6,12 @@ import { describeLayout } from '../core/layout.ts';
 import { splitRule, type DeploymentLayout } from '../core/sweep.ts';
 import type { Source } from '../reply/reply.ts';
 
-export interface PricedChip { chip: Chip; family: ReturnType<Catalog['family']>; usdPerChipHour: number | null }
+export interface PricedChip { chip: Chip; family: ReturnType<Catalog['family']>; usdPerChipHour: number | null; engineMaxBatch: number | null }
 
-/** A chip with its price on the price file's one basis (never the chip file's own mix of rental and purchase). */
+/** A chip with its price on the price file's one basis (never the chip file's own mix of rental and purchase), and the
+ *  serving engine's limit on concurrent sequences (vLLM's default max-num-seqs, data/serving.json). */
 export function priced(cat: Catalog, chip: Chip): PricedChip {
-  return { chip, family: cat.family(chip), usdPerChipHour: priceOf(cat.prices, chip.id) };
+  return { chip, family: cat.family(chip), usdPerChipHour: priceOf(cat.prices, chip.id), engineMaxBatch: cat.serving.engineMaxBatch(chip) };
 }
 
 /** The layout in one line, as the core says it ("TP8 × PP2 × 4 replicas", "one pipeline over 432 chips (the compiler's own split)"). */

@@ -4,7 +4,6 @@ import type { Catalog } from '../catalog/load.ts';
 import type { Model, NumberFormat } from '../catalog/schema.ts';
 import { frontierChart, METRIC_LABEL, metricOf, type FrontierMetric } from '../charts/frontier.ts';
 import { atInteractivity, frontier, STANDARD_INTERACTIVITIES, type ChipFrontier } from '../core/frontier.ts';
-import { ENGINE_MAX_BATCH } from '../core/sweep.ts';
 import * as fmt from '../reply/format.ts';
 import { answer, type Reply } from '../reply/reply.ts';
 import { chipSources, dedupe } from './cite.ts';
@@ -59,7 +58,7 @@ export function frontierView(cat: Catalog, ask: FrontierAsk, result: ChipFrontie
   const missingMetric = m !== 'chip' ? result.filter((f) => f.points.length && !metricOf(f.points[0], m)).map((f) => f.chip.name) : [];
   const notes = [
     `Each cell: the most ${METRIC_LABEL[m]} a deployment delivers while every user gets at least that many tokens/s (“cannot” = no deployment gets there). ${lengths}, continuous batching with prefill interference${ask.chunkTokens ? ` (chunked prefill, ${ask.chunkTokens} tokens a step)` : ''}.`,
-    `Swept: ${ask.weights ? `${ask.weights.toUpperCase()} weights` : 'each chip\u2019s usual format and its native 8/16-bit formats'}; ${SWEPT_LAYOUTS}; batches up to what memory holds, at most ${ENGINE_MAX_BATCH} (vLLM's default max-num-seqs on 70 GiB+ GPUs).`,
+    `Swept: ${ask.weights ? `${ask.weights.toUpperCase()} weights` : 'each chip\u2019s usual format and its native 8/16-bit formats'}; ${SWEPT_LAYOUTS}; batches up to what memory holds and, on GPU-style chips, vLLM's default max-num-seqs (1,024 on 70 GiB+ GPUs, 256 below; data/serving.json).`,
   ];
   const noPrefill = result.filter((f) => f.points.length && f.points.every((p) => p.ttftMs === null)).map((f) => f.chip.name);
   if (noPrefill.length) notes.push(`Compute unpublished for ${noPrefill.join(', ')}: prefill is left out of its throughput, so its frontier is optimistic.`);

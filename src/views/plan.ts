@@ -4,7 +4,6 @@ import type { Catalog } from '../catalog/load.ts';
 import type { Chip, Model, NumberFormat } from '../catalog/schema.ts';
 import { planChart } from '../charts/deploy.ts';
 import { plan, type ChipPlan, type Deployment, type Limits, type Load, type Plan, type Targets } from '../core/plan.ts';
-import { ENGINE_MAX_BATCH } from '../core/sweep.ts';
 import * as fmt from '../reply/format.ts';
 import { answer, type Reply } from '../reply/reply.ts';
 import { layoutLine, priceNote, priceSources, SWEPT_LAYOUTS, type PricedChip } from './deploy.ts';
@@ -77,7 +76,7 @@ export function planView(cat: Catalog, ask: PlanAsk, result: Plan): Reply {
   const why = result.chips.filter((c) => !c.best && c.reason).map((c) => `${c.chip.name}: ${c.reason}`);
   const limits = [ask.limits.maxChips ? `at most ${ask.limits.maxChips.toLocaleString('en-US')} chips` : '', ask.limits.maxUsdPerHour ? `at most $${fmt.num(ask.limits.maxUsdPerHour)}/hour` : '', ask.limits.maxKw ? `at most ${fmt.num(ask.limits.maxKw)} kW` : ''].filter(Boolean);
   const notes = [
-    `Per chip: the deployment with the fewest chips (so the lowest cost and power for that chip) among formats, ${SWEPT_LAYOUTS}, and batches (≤ ${ENGINE_MAX_BATCH}, vLLM's default max-num-seqs on 70 GiB+ GPUs) that meet the targets${limits.length ? ` and ${limits.join(', ')}` : ''}; ${fmt.tokens(ask.inputTokens)} in / ${fmt.tokens(ask.outputTokens)} out. Targets are checked on the expected case against mean figures, with prefill interference${ask.chunkTokens ? ` (chunked prefill, ${ask.chunkTokens} tokens a step)` : ' (whole-prompt prefill)'}.`,
+    `Per chip: the deployment with the fewest chips (so the lowest cost and power for that chip) among formats, ${SWEPT_LAYOUTS}, and batches (up to vLLM's default max-num-seqs on GPU-style chips, data/serving.json) that meet the targets${limits.length ? ` and ${limits.join(', ')}` : ''}; ${fmt.tokens(ask.inputTokens)} in / ${fmt.tokens(ask.outputTokens)} out. Targets are checked on the expected case against mean figures, with prefill interference${ask.chunkTokens ? ` (chunked prefill, ${ask.chunkTokens} tokens a step)` : ' (whole-prompt prefill)'}.`,
     'Table: total chips = replicas × chips per replica, weight format, batch per replica; tok/s per user; TTFT = time to first token; $ per million output tokens; joules per output token; bound = what sets the decode step (memory bandwidth, compute, link, or the per-layer latency floor).',
     priceNote(cat, ask.chips.map((c) => c.chip)),
     ...why,

@@ -17,12 +17,12 @@ export interface Validation {
 export function runValidation(cat: Catalog, opts: { loo?: boolean } = {}): Validation {
   const checks = cat.measurements.map((m) => {
     const chip = cat.chipById.get(m.chip)!;
-    return predict(m, cat.modelById.get(m.model)!, chip, cat.family(chip), cat.efficiency.runtimeReserve.fraction, cat.deployment(chip));
+    return predict(m, cat.modelById.get(m.model)!, chip, cat.family(chip), cat.efficiency.runtimeReserve.fraction);
   });
   const cal = checks.filter((c) => c.measurement.use === 'calibration');
   const val = checks.filter((c) => c.measurement.use === 'validation');
   const loo = opts.loo
-    ? leaveOneOut({ plan: cat.plan, measurements: cat.measurements, chips: cat.chipById, models: cat.modelById, deployment: cat.deployment })
+    ? leaveOneOut({ plan: cat.plan, measurements: cat.measurements, chips: cat.chipById, models: cat.modelById })
     : null;
   return {
     checks, calibration: summarise(cal), validation: summarise(val),

@@ -78,7 +78,7 @@ export async function runCli(argv: string[]): Promise<CliResult> {
 
   if (name === 'calibrate') {
     const cat = loadCatalog(DATA_DIR, { efficiency: false });
-    const { efficiency, log } = calibrate({ plan: cat.plan, measurements: cat.measurements, chips: cat.chipById, models: cat.modelById, deployment: cat.deployment });
+    const { efficiency, log } = calibrate({ plan: cat.plan, measurements: cat.measurements, chips: cat.chipById, models: cat.modelById });
     if (flags.write) writeFileSync(join(DATA_DIR, 'efficiency.json'), JSON.stringify(efficiency, null, 2) + '\n');
     const lines = log.map((l) => `${l.family.padEnd(18)} ${l.constant.padEnd(20)} ${l.value.toPrecision(4).padEnd(10)} ${l.rows.join(', ')}${l.perRow.length > 1 ? `  (each row alone: ${l.perRow.map((x) => x.toPrecision(3)).join(', ')})` : ''}`);
     return { code: 0, stdout: json ? JSON.stringify({ efficiency, log }, null, 2) + '\n' : `${lines.join('\n')}\n${flags.write ? 'wrote data/efficiency.json\n' : 'dry run; --write to save data/efficiency.json\n'}`, stderr: '' };
