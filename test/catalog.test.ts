@@ -23,6 +23,10 @@ describe('catalog contents', () => {
     }
   });
 
+  it('every family states a collective latency (measured, borrowed or an assumption with its basis): collectives are never free', () => {
+    for (const [name, f] of Object.entries(cat.efficiency.families)) expect(f.collectiveLatencyUs?.expected, name).toBeGreaterThan(0);
+  });
+
   it('every chip link names an interconnect described in data/interconnects.json', () => {
     const ids = new Set(cat.interconnects.map((i) => i.id));
     for (const c of cat.chips) if (c.link.interconnect) expect(ids.has(c.link.interconnect), `${c.id}: ${c.link.interconnect}`).toBe(true);
