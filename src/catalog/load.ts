@@ -155,7 +155,7 @@ export function loadCatalog(dataDir = DATA_DIR, opts: { efficiency?: boolean } =
 function readServing(file: string): Catalog['serving'] {
   const none = { defaultTpotMs: null, engineMaxBatch: () => null, engineNote: '', servedWithSpecDecode: () => null };
   if (!existsSync(file)) return none;
-  const raw = JSON.parse(readFileSync(file, 'utf8')) as {
+  const raw = (readJson(file, dirname(file)) ?? {}) as {
     tpotTargets?: { defaultForBatchMax?: { value?: number } };
     engineLimits?: { vllm?: { maxNumSeqs?: { value?: number; alternatives?: { value: number; note?: string }[] } } };
     servedWithSpecDecode?: { chip: string; model: string; method: string; draft: string; measured: string; source: { url: string; date: string; title?: string } }[];
