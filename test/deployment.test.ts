@@ -193,6 +193,16 @@ describe('serving, not just a batch', () => {
     expect(tight.decode!.stepMs.expected).toBeLessThanOrEqual(15);
   });
 
+  it('the latency target bounds the time per token users see, other users\' prefills included, and is nearly reached', () => {
+    for (const [m, c, chips, target, input] of [['llama-3.1-8b', 'h100-sxm', 1, 15, 4000], ['llama-2-70b', 'b200', 8, 40, 1000]] as const) {
+      const e = estimate(scenario(model(m), chip(c), { chips, batch: 'max', tpotTargetMs: target, inputTokens: input, outputTokens: 200 }));
+      expect(e.serving.limitedBy).toBe('latency target');
+      expect(e.decode!.msPerToken.expected).toBeLessThanOrEqual(target);
+      const oneMore = estimate(scenario(model(m), chip(c), { chips, batch: e.batch + e.layout!.replicas, tpotTargetMs: target, inputTokens: input, outputTokens: 200, layout: e.layout! }));
+      expect(oneMore.decode!.msPerToken.expected).toBeGreaterThan(target);
+    }
+  });
+
   it('the engine’s cap on concurrent sequences bounds batch "max"', () => {
     const e = estimate(scenario(model('llama-3.2-1b'), chip('h100-sxm'), { chips: 1, batch: 'max', tpotTargetMs: null, engineMaxBatch: 256 }));
     expect(e.batch).toBe(256);

@@ -96,7 +96,12 @@ export function maxReplicaBatch(sc: Scenario, p: Prepared, replicaFit: FitResult
   const target = sc.tpotTargetMs;
   if (target != null) {
     const ctx = sc.inputTokens + sc.outputTokens / 2;
-    const within = (b: number) => decodeSeconds(p, b, ctx, 'expected') * 1e3 <= target;
+    // the time per token a user sees: the step, plus the other users' prefills spread over its output (as estimate())
+    const tpot = (b: number) => {
+      const pre = b > 1 && sc.inputTokens > 0 && sc.outputTokens > 0 ? prefillSeconds(p, b, sc.inputTokens, 'expected') : 0;
+      return decodeSeconds(p, b, ctx, 'expected') + (Number.isNaN(pre) ? 0 : ((b - 1) / b) * pre / sc.outputTokens);
+    };
+    const within = (b: number) => tpot(b) * 1e3 <= target;
     if (!within(batch)) {
       let lo = 1, hi = batch;
       if (!within(1)) hi = 1;
