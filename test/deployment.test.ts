@@ -3,14 +3,15 @@ import { describe, expect, it } from 'vitest';
 import { catalog } from '../src/catalog/load.ts';
 import type { Chip, Model, NumberFormat } from '../src/catalog/schema.ts';
 import { paramCounts } from '../src/core/architecture.ts';
-import { estimate, type Estimate } from '../src/core/estimate.ts';
+import { acceptanceFromLength, estimate, tokensPerStep, type Estimate } from '../src/core/estimate.ts';
+import { predict } from '../src/core/validate.ts';
 import { computeFormat, defaultFormats, FORMATS } from '../src/core/formats.ts';
 import { chipDeployment, tensorDegrees } from '../src/core/layout.ts';
 import type { Scenario } from '../src/core/types.ts';
 import { runCli } from '../src/platforms/local/cli.ts';
 import { buildDigest } from '../src/digest/content.ts';
 import { landscapeReply } from '../src/views/landscape.ts';
-import { runValidation } from '../src/views/validation.ts';
+import { runValidation, summaryLine } from '../src/views/validation.ts';
 
 const cat = catalog();
 const reserve = cat.efficiency.runtimeReserve.fraction;
@@ -164,6 +165,31 @@ describe('what an inference engineer found, fixed', () => {
     expect(r.stdout).toMatch(/left out: [+-]?\d+%/);
     const v = runValidation(cat);
     expect(v.checks.filter((c) => c.measurement.use === 'calibration').filter((c) => Math.abs(c.error!) > 0.01).length).toBeGreaterThan(3);
+  });
+});
+
+describe('speculative decoding as vendors run it', () => {
+  it('acceptance length and per-token acceptance are inverse conversions', () => {
+    for (const [len, k] of [[2.82, 3], [1.5, 1], [4.2, 7], [2.37, 3]] as const) {
+      expect(tokensPerStep({ method: 'mtp', draftLength: k, acceptance: acceptanceFromLength(len, k) })).toBeCloseTo(len, 9);
+    }
+  });
+
+  it('a row measured with speculative decoding is predicted as served where its acceptance is published, else against the baseline', () => {
+    const v = runValidation(cat);
+    const spec = v.checks.filter((c) => c.measurement.specDecode);
+    const served = spec.filter((c) => c.asServed);
+    expect(served.map((c) => c.measurement.id)).toEqual(spec.filter((c) => c.measurement.specDecodeConfig?.acceptanceLength).map((c) => c.measurement.id));
+    expect(served.length).toBeGreaterThan(0);
+    expect(served.length).toBeLessThan(spec.length);
+    for (const c of served) {
+      const baseline = predict({ ...c.measurement, specDecodeConfig: undefined }, model(c.measurement.model), chip(c.measurement.chip), cat.family(chip(c.measurement.chip)), reserve);
+      const tokens = c.measurement.specDecodeConfig!.acceptanceLength!.value;
+      // drafting and verifying cost something, so the speed-up is above 1 and below the tokens emitted per step
+      expect(c.predicted!.expected / baseline.predicted!.expected).toBeGreaterThan(1);
+      expect(c.predicted!.expected / baseline.predicted!.expected).toBeLessThan(tokens);
+    }
+    expect(summaryLine(v)).toMatch(new RegExp(`${spec.length} were measured with speculative decoding: ${served.length} predicted as served`));
   });
 });
 

@@ -129,6 +129,10 @@ export function loadCatalog(dataDir = DATA_DIR, opts: { efficiency?: boolean } =
   for (const m of measurements) {
     if (!chipById.has(m.chip)) throw new CatalogError(`data/measurements (${m.id}): field chip: unknown chip "${m.chip}"`);
     if (!modelById.has(m.model)) throw new CatalogError(`data/measurements (${m.id}): field model: unknown model "${m.model}"`);
+    const sd = m.specDecodeConfig;
+    if (sd && !m.specDecode) throw new CatalogError(`data/measurements (${m.id}): field specDecodeConfig: a row with a speculative-decoding configuration also says so in specDecode`);
+    if (sd?.draftModel && !modelById.has(sd.draftModel)) throw new CatalogError(`data/measurements (${m.id}): field specDecodeConfig.draftModel: unknown model "${sd.draftModel}"`);
+    if (sd?.acceptanceLength && sd.acceptanceLength.value > sd.draftLength + 1) throw new CatalogError(`data/measurements (${m.id}): field specDecodeConfig.acceptanceLength: ${sd.acceptanceLength.value} tokens per step is more than ${sd.draftLength} drafted + 1`);
   }
   for (const [name, fam] of Object.entries(efficiency.families)) {
     const consts = [fam.bandwidthEfficiency, fam.computeEfficiency, fam.layerFloorUs, fam.hopLatencyUs, ...Object.values(fam.dequantBandwidthEfficiency),

@@ -208,6 +208,16 @@ export const Measurement = z.object({
   engine: z.string().optional(),
   /** the figure was produced with speculative decoding (method, draft); such rows never fit baseline constants */
   specDecode: z.string().optional(),
+  /** how that speculative decoding was configured, where published: the row is then predicted as served */
+  specDecodeConfig: z.object({
+    /** a draft head on the model's own hidden states (MTP, EAGLE) or a separate draft model */
+    method: z.enum(['mtp', 'eagle', 'draft']),
+    draftModel: z.string().optional(),
+    /** tokens proposed per verification step */
+    draftLength: z.number().int().positive(),
+    /** mean tokens emitted per verification step at that draft length, as published; null = not published */
+    acceptanceLength: z.object({ value: z.number().min(1), low: z.number().min(1).optional(), high: z.number().min(1).optional(), source: Source, note: z.string() }).nullable(),
+  }).optional(),
   /** a per-output-token latency bound the run was held to (MLPerf Server/Interactive), ms */
   tpotMs: z.number().positive().optional(),
   /** why a row is calibration (for rows added or moved after the first calibration set) */

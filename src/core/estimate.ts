@@ -76,6 +76,18 @@ export function tokensPerStep(spec: SpecDecode): number {
   return a >= 1 ? k + 1 : (1 - Math.pow(a, k + 1)) / (1 - a);
 }
 
+/** The per-token acceptance `a` that makes `length` tokens per verification step at draft length `k` (inverse of tokensPerStep). */
+export function acceptanceFromLength(length: number, k: number): number {
+  if (length <= 1) return 0;
+  if (length >= k + 1) return 1;
+  let lo = 0, hi = 1;
+  for (let i = 0; i < 60; i++) {
+    const mid = (lo + hi) / 2;
+    if (tokensPerStep({ method: 'mtp', draftLength: k, acceptance: mid }) < length) lo = mid; else hi = mid;
+  }
+  return (lo + hi) / 2;
+}
+
 /** Decode seconds per generated token per sequence for one case, with speculative decoding if asked for. */
 function tokenSeconds(p: Prepared, draft: Prepared | null, spec: SpecDecode | undefined, batch: number, ctx: number, c: Case): number {
   if (!spec) return decodeSeconds(p, batch, ctx, c);

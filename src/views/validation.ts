@@ -7,8 +7,9 @@ import { answer, type Reply, type Table } from '../reply/reply.ts';
 
 export interface Validation {
   checks: Check[]; calibration: Summary; validation: Summary;
-  /** validation rows measured with speculative decoding, which the baseline model does not reproduce, and the rest */
-  validationSpecDecode: Summary; validationBaseline: Summary;
+  /** validation rows measured with speculative decoding (predicted as served where its acceptance is published,
+   *  else against the baseline model), and the rest */
+  validationSpecDecode: Summary; validationAsServed: Summary; validationBaseline: Summary;
   /** leave-one-out on the calibration rows (when asked for: it refits each family once per row) */
   leaveOneOut: LeaveOneOut[] | null; leaveOneOutSummary: Summary | null;
 }
@@ -17,7 +18,8 @@ export interface Validation {
 export function runValidation(cat: Catalog, opts: { loo?: boolean } = {}): Validation {
   const checks = cat.measurements.map((m) => {
     const chip = cat.chipById.get(m.chip)!;
-    return predict(m, cat.modelById.get(m.model)!, chip, cat.family(chip), cat.efficiency.runtimeReserve.fraction);
+    const draft = m.specDecodeConfig?.draftModel ? cat.modelById.get(m.specDecodeConfig.draftModel) : undefined;
+    return predict(m, cat.modelById.get(m.model)!, chip, cat.family(chip), cat.efficiency.runtimeReserve.fraction, draft);
   });
   const cal = checks.filter((c) => c.measurement.use === 'calibration');
   const val = checks.filter((c) => c.measurement.use === 'validation');
@@ -27,6 +29,7 @@ export function runValidation(cat: Catalog, opts: { loo?: boolean } = {}): Valid
   return {
     checks, calibration: summarise(cal), validation: summarise(val),
     validationSpecDecode: summarise(val.filter((c) => c.measurement.specDecode)),
+    validationAsServed: summarise(val.filter((c) => c.asServed)),
     validationBaseline: summarise(val.filter((c) => !c.measurement.specDecode)),
     leaveOneOut: loo,
     leaveOneOutSummary: loo ? summarise(loo.map((l) => ({ error: l.error } as Check))) : null,
@@ -46,7 +49,8 @@ export function validationTable(v: Validation, which?: 'calibration' | 'validati
     const l = loo.get(m.id);
     const use = m.use === 'calibration'
       ? `fitted${l ? `; left out: ${l.error === null ? `n/a (${l.reason})` : `${l.error >= 0 ? '+' : ''}${Math.round(l.error * 100)}%`}` : ''}`
-      : m.specDecode ? 'check (spec. decoding)' : 'check';
+      : c.asServed ? `check (as served: spec. decoding, ${m.specDecodeConfig!.draftLength} drafted, ${fmt.num(m.specDecodeConfig!.acceptanceLength!.value)} tokens/step)`
+      : m.specDecode ? 'check (spec. decoding; acceptance unpublished: baseline model)' : 'check';
     return [
       m.id, `${m.model} on ${m.chips ?? '?'}× ${m.chip}, ${m.weights}`, `${fmt.num(m.value)} ${unit}`,
       c.predicted ? `${fmt.range(c.predicted)} ${unit}` : `not predicted (${c.reason})`,
@@ -70,8 +74,9 @@ export function summaryLine(v: Validation): string {
   const loo = v.leaveOneOutSummary && v.leaveOneOut
     ? ` Leave-one-out on calibration rows: median error ${pct(v.leaveOneOutSummary.medianAbsError)}, ${pct(v.leaveOneOutSummary.within25)} within ±25% (${v.leaveOneOutSummary.predicted} of ${v.leaveOneOut.length} rows; the others are the only row for one of their constants).`
     : '';
-  const spec = v.validationSpecDecode.rows
-    ? ` Of these, ${v.validationSpecDecode.rows} were measured with speculative decoding, which the baseline model does not reproduce (median error ${pct(v.validationSpecDecode.medianAbsError)}); without them: median ${pct(v.validationBaseline.medianAbsError)}, ${pct(v.validationBaseline.within25)} within ±25%.`
+  const sd = v.validationSpecDecode.rows, served = v.validationAsServed.rows;
+  const spec = sd
+    ? ` Of these, ${sd} were measured with speculative decoding: ${served ? `${served} predicted as served, from their published draft length and acceptance (median error ${pct(v.validationAsServed.medianAbsError)}); ` : ''}${sd - served} ${sd - served === 1 ? 'has' : 'have'} no published acceptance and ${sd - served === 1 ? 'is' : 'are'} set against the baseline model, which does not reproduce ${sd - served === 1 ? 'it' : 'them'}. Without the ${sd}: median ${pct(v.validationBaseline.medianAbsError)}, ${pct(v.validationBaseline.within25)} within ±25%.`
     : '';
   return `Calibration rows (fitted): median error ${pct(v.calibration.medianAbsError)}, ${pct(v.calibration.within25)} within ±25% (${v.calibration.predicted}/${v.calibration.rows} predicted).${loo} ` +
     `Validation rows (never fitted): median error ${pct(v.validation.medianAbsError)}, ${pct(v.validation.within25)} within ±25% (${v.validation.predicted}/${v.validation.rows} predicted).${spec}`;
@@ -86,6 +91,6 @@ export function validateReply(cat: Catalog, full: boolean): Reply {
       { name: 'Fitted only to calibration rows', value: `Efficiency constants (bandwidth, compute, MoE and prefill efficiency, per-layer time) are fitted jointly per chip family to ${v.calibration.rows} calibration measurements, two or more per constant where they exist, within physical bounds; the ${v.validation.rows} validation rows are never fitted to. Ranges span the constants' spread.`, inline: false },
       { name: 'Inputs', value: 'Chip specs and model architectures are sourced figures, each labelled vendor claim, independent, secondary or derived; `/chip` and `/model` show them.', inline: false },
     ],
-    data: { calibration: v.calibration, validation: v.validation, validationBaseline: v.validationBaseline, validationSpecDecode: v.validationSpecDecode, leaveOneOut: v.leaveOneOut, leaveOneOutSummary: v.leaveOneOutSummary, checks: v.checks.map((c) => ({ id: c.measurement.id, use: c.measurement.use, measured: c.measurement.value, metric: c.measurement.metric, predicted: c.predicted, error: c.error, reason: c.reason })) },
+    data: { calibration: v.calibration, validation: v.validation, validationBaseline: v.validationBaseline, validationSpecDecode: v.validationSpecDecode, validationAsServed: v.validationAsServed, leaveOneOut: v.leaveOneOut, leaveOneOutSummary: v.leaveOneOutSummary, checks: v.checks.map((c) => ({ id: c.measurement.id, use: c.measurement.use, measured: c.measurement.value, metric: c.measurement.metric, predicted: c.predicted, error: c.error, reason: c.reason, ...(c.asServed ? { asServed: true } : {}) })) },
   });
 }
