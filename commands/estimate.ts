@@ -22,6 +22,7 @@ const Input = z.object({
   'spec-decode': z.string().optional(),
   deployment: deploymentOption.optional(),
   'tpot-ms': z.coerce.number({ message: 'tpot-ms is a number of milliseconds' }).positive('tpot-ms must be above 0').max(60_000, 'tpot-ms is at most 60,000').optional(),
+  via: z.enum(['chips', 'api'], { message: 'via is chips (time on the chips, the default) or api (as a client measures it through a public API)' }).optional(),
 });
 type Input = z.infer<typeof Input>;
 
@@ -40,6 +41,7 @@ export const estimateCommand: Command<Input> = {
     { name: 'spec-decode', description: 'Speculative decoding: mtp:K:ACC or draft:MODEL:K:ACC, e.g. draft:llama-3.2-1b:4:0.7', type: 'string' },
     DEPLOYMENT_OPTION,
     { name: 'tpot-ms', description: 'With batch max: keep each token within this many ms (default 200, MLPerf Server)', type: 'integer' },
+    { name: 'via', description: 'TTFT on the chips (default) or as a client sees it through a public API (adds network time)', type: 'string', choices: [{ name: 'chips', value: 'chips' }, { name: 'api', value: 'api' }] },
   ],
   input: Input,
   run(o, ctx) {
@@ -47,7 +49,9 @@ export const estimateCommand: Command<Input> = {
     if (isReply(spec)) return spec;
     const built = buildScenario(ctx.catalog, { ...o, specDecode: spec, tpotMs: o['tpot-ms'] }, { input: DEFAULT_INPUT, output: DEFAULT_OUTPUT });
     if (isReply(built)) return built;
-    const e = estimate(built.scenario);
+    const api = o.via === 'api' ? ctx.catalog.efficiency.apiOverheadMs : undefined;
+    if (o.via === 'api' && !api) return errorReply('No API-overhead term is fitted in this catalog (data/fit-plan.json names no rows for it).', 'Leave out `via` for the time on the chips.');
+    const e = estimate({ ...built.scenario, apiOverheadMs: api });
     return estimateReply(e, built.notes, built.scenario.chip, built.scenario.model, ctx.catalog);
   },
 };

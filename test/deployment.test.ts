@@ -193,6 +193,37 @@ describe('speculative decoding as vendors run it', () => {
   });
 });
 
+describe('API and network time in a TTFT: a separate, labelled term, off by default', () => {
+  it('is fitted to API-measured TTFT calibration rows only, and added only when asked for', async () => {
+    const api = cat.efficiency.apiOverheadMs!;
+    expect(api.fittedTo.length).toBeGreaterThanOrEqual(2);
+    for (const id of api.fittedTo) {
+      const row = cat.measurements.find((m) => m.id === id)!;
+      expect([row.use, row.metric, row.measuredVia]).toEqual(['calibration', 'ttftMs', 'api']);
+    }
+    const plain = JSON.parse((await runCli(['estimate', 'llama-3.1-70b', 'groq', '--json'])).stdout);
+    const viaApi = JSON.parse((await runCli(['estimate', 'llama-3.1-70b', 'groq', '--via', 'api', '--json'])).stdout);
+    expect(plain.prefill.apiOverheadMs).toBeUndefined();
+    expect(viaApi.prefill.apiOverheadMs.expected).toBeCloseTo(api.expected, 9);
+    expect(viaApi.prefill.ttftMs.expected - plain.prefill.ttftMs.expected).toBeCloseTo(api.expected, 6);
+    const text = (await runCli(['estimate', 'llama-3.1-70b', 'groq', '--via', 'api'])).stdout;
+    expect(text).toMatch(/includes \d+ ms .* of API and network time/);
+    expect(text).toMatch(/on the chips alone it is about [\d.]+ ms/);
+    const bad = await runCli(['estimate', 'llama-3.1-70b', 'groq', '--via', 'internet']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/via is chips .* or api/);
+  });
+
+  it('validation adds it only to TTFT rows measured through a public API', () => {
+    const v = runValidation(cat);
+    const withApi = v.checks.filter((c) => c.measurement.measuredVia === 'api');
+    expect(withApi.length).toBeGreaterThan(0);
+    for (const c of withApi) expect(c.predicted!.expected).toBeGreaterThan(cat.efficiency.apiOverheadMs!.expected);
+    const local = v.checks.filter((c) => c.measurement.metric === 'ttftMs' && !c.measurement.measuredVia);
+    expect(local.some((c) => c.predicted!.expected < cat.efficiency.apiOverheadMs!.expected)).toBe(true);
+  });
+});
+
 describe('vendor claims never lead unlabelled', () => {
   it('the landscape and the digest label a claim-only chip at the top, and mark every claim-only row', () => {
     const m = model('llama-3.1-70b');

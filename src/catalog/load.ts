@@ -146,6 +146,10 @@ export function loadCatalog(dataDir = DATA_DIR, opts: { efficiency?: boolean } =
       if (c.borrowedFrom && !efficiency.families[c.borrowedFrom]) throw new CatalogError(`data/efficiency.json (family ${name}): borrowed from unknown family "${c.borrowedFrom}"`);
     }
   }
+  for (const row of efficiency.apiOverheadMs?.fittedTo ?? []) {
+    const m = measurements.find((x) => x.id === row);
+    if (!m || m.use !== 'calibration' || m.measuredVia !== 'api') throw new CatalogError(`data/efficiency.json (apiOverheadMs): "${row}" is not a calibration row measured through a public API`);
+  }
   for (const id of prices.byChip.keys()) if (!chipById.has(id)) throw new CatalogError(`data/prices.json: field chips.${id}: unknown chip "${id}"`);
   return {
     chips, models, measurements, efficiency, plan, prices, interconnects, chipById, modelById,

@@ -218,6 +218,8 @@ export const Measurement = z.object({
     /** mean tokens emitted per verification step at that draft length, as published; null = not published */
     acceptanceLength: z.object({ value: z.number().min(1), low: z.number().min(1).optional(), high: z.number().min(1).optional(), source: Source, note: z.string() }).nullable(),
   }).optional(),
+  /** 'api': measured at a client through the provider's public API, so a TTFT includes network and API time */
+  measuredVia: z.enum(['api']).optional(),
   /** a per-output-token latency bound the run was held to (MLPerf Server/Interactive), ms */
   tpotMs: z.number().positive().optional(),
   /** why a row is calibration (for rows added or moved after the first calibration set) */
@@ -277,6 +279,9 @@ export const FitPlan = z.object({
   runtimeReserve: z.object({ fraction: z.number().min(0).max(0.5), source: Source, note: z.string() }),
   /** relative spread around a fitted value (low = expected × (1 − s)); wider for borrowed values */
   spread: z.object({ fitted: z.number(), borrowed: z.number() }),
+  /** time a client measures on top of the chips when it goes through a provider's public API (network, gateway,
+   *  queue): fitted to the calibration rows named here, all measured that way */
+  apiOverheadMs: z.object({ rows: z.array(z.string()).min(1), note: z.string() }).optional(),
   families: z.record(z.string(), z.object({
     name: z.string(),
     fit: z.array(z.object({ constant: ConstantName, rows: z.array(z.string()).min(1) })).default([]),
@@ -290,6 +295,8 @@ export const Efficiency = z.object({
   /** fraction of each memory tier kept for runtime, activations and fragmentation */
   runtimeReserve: z.object({ fraction: z.number().min(0).max(0.5), source: Source, note: z.string() }),
   families: z.record(z.string(), Family),
+  /** network and API time in a TTFT measured at a client through a public API, ms: a labelled term, off by default */
+  apiOverheadMs: Constant.optional(),
 });
 export type Efficiency = z.infer<typeof Efficiency>;
 

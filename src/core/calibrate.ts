@@ -162,7 +162,51 @@ export function calibrate(inputs: Inputs): { efficiency: Efficiency; log: FitLog
     }
     families[name] = fam;
   }
-  return { efficiency: { runtimeReserve: plan.runtimeReserve, families }, log };
+  const api = plan.apiOverheadMs;
+  let apiOverheadMs: Constant | undefined;
+  if (api) {
+    const rows = apiRows(inputs, api.rows, new Set());
+    const chipSide = rows.map((r) => chipSideTtft(inputs, r, families));
+    const x = fitOverhead(rows, chipSide);
+    const perRow = rows.map((r, i) => fitOverhead([r], [chipSide[i]]));
+    const s = plan.spread.fitted;
+    log.push({ family: '(API)', constant: 'apiOverheadMs' as ConstantName, rows: api.rows, value: x, perRow });
+    apiOverheadMs = {
+      low: Math.min(x * (1 - s), ...perRow), expected: x, high: Math.max(x * (1 + s), ...perRow), fittedTo: api.rows,
+      note: `${api.note} Fitted to ${api.rows.join(', ')}${perRow.length > 1 ? ` (each row alone: ${perRow.map((r) => r.toPrecision(3)).join(', ')})` : ''}, on top of each row's predicted time on the chips; range ±${s * 100}% or the rows' spread.`,
+    };
+  }
+  return { efficiency: { runtimeReserve: plan.runtimeReserve, families, ...(apiOverheadMs ? { apiOverheadMs } : {}) }, log };
+}
+
+function apiRows(inputs: Inputs, ids: string[], exclude: Set<string>): Measurement[] {
+  return rowsOf(inputs, ids, '(API overhead)', exclude).map((r) => {
+    if (r.metric !== 'ttftMs' || r.measuredVia !== 'api') throw new Error(`fit-plan: apiOverheadMs names ${r.id}, which is not a TTFT measured through a public API`);
+    return r;
+  });
+}
+
+/** The row's time to first token on the chips alone, ms, under the fitted family constants. */
+function chipSideTtft(inputs: Inputs, row: Measurement, families: Record<string, Family>): number {
+  const chip = inputs.chips.get(row.chip)!, model = inputs.models.get(row.model)!;
+  const c = predict(row, model, chip, families[chip.family], inputs.plan.runtimeReserve.fraction);
+  return c.predicted ? c.predicted.expected : NaN;
+}
+
+/** The overhead (ms) that minimises the summed squared log error of chip-side TTFT + overhead against the rows. */
+function fitOverhead(rows: Measurement[], chipSide: number[]): number {
+  const cost = (logX: number) => rows.reduce((s, r, i) => {
+    const e = Math.log((chipSide[i] + Math.exp(logX)) / r.value);
+    return s + (Number.isFinite(e) ? e * e : 1e6);
+  }, 0);
+  let a = Math.log(0.01), b = Math.log(10_000);
+  const g = (Math.sqrt(5) - 1) / 2;
+  let x1 = b - g * (b - a), x2 = a + g * (b - a), f1 = cost(x1), f2 = cost(x2);
+  for (let i = 0; i < 60; i++) {
+    if (f1 <= f2) { b = x2; x2 = x1; f2 = f1; x1 = b - g * (b - a); f1 = cost(x1); }
+    else { a = x1; x1 = x2; f1 = f2; x2 = a + g * (b - a); f2 = cost(x2); }
+  }
+  return Math.exp((a + b) / 2);
 }
 
 export interface LeaveOneOut { row: string; family: string; predicted: number | null; error: number | null; reason?: string }
@@ -183,6 +227,18 @@ export function leaveOneOut(inputs: Inputs): LeaveOneOut[] {
       const row = inputs.measurements.find((m) => m.id === id)!;
       const e = logError(inputs, row, values.get(name)!);
       out.push({ row: id, family: name, predicted: Number.isFinite(e) ? row.value * Math.exp(e) : null, error: Number.isFinite(e) ? Math.exp(e) - 1 : null });
+    }
+  }
+  const api = inputs.plan.apiOverheadMs;
+  if (api) {
+    const { efficiency } = calibrate(inputs);
+    for (const id of api.rows) {
+      const others = apiRows(inputs, api.rows, new Set([id]));
+      if (others.length === 0) { out.push({ row: id, family: '(API)', predicted: null, error: null, reason: 'the only row for the API overhead' }); continue; }
+      const row = apiRows(inputs, [id], new Set())[0];
+      const x = fitOverhead(others, others.map((r) => chipSideTtft(inputs, r, efficiency.families)));
+      const predicted = chipSideTtft(inputs, row, efficiency.families) + x;
+      out.push({ row: id, family: '(API)', predicted, error: predicted / row.value - 1 });
     }
   }
   return out;

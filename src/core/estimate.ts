@@ -38,7 +38,11 @@ export interface Estimate {
   };
   /** ttftMs: on an idle deployment for one request; under the batch's load it also waits for the step in flight and
    *  shares its own step with the running decodes (about 1.5 time-per-token more) */
-  prefill: { ttftMs: Range | null; idleTtftMs: Range | null; bottleneck: Bottleneck | null } | null;
+  prefill: {
+    ttftMs: Range | null; idleTtftMs: Range | null; bottleneck: Bottleneck | null;
+    /** when asked for: the network and API time a client adds through a public API, included in both TTFTs above */
+    apiOverheadMs?: Range;
+  } | null;
   decode: {
     tokensPerSecondPerUser: Range;
     tokensPerSecond: Range;
@@ -64,6 +68,10 @@ export function range3(a: number, expected: number, c: number): Range {
   return a <= c
     ? { low: a < expected ? a : expected, expected, high: c > expected ? c : expected }
     : { low: c < expected ? c : expected, expected, high: a > expected ? a : expected };
+}
+
+function plus(a: Range, b: Range): Range {
+  return { low: a.low + b.low, expected: a.expected + b.expected, high: a.high + b.high };
 }
 
 export function range(values: number[]): Range {
@@ -186,6 +194,8 @@ export function estimate(sc: Scenario): Estimate {
   const idleTtft = sc.inputTokens === 0 ? range3(step[0] * 1e3, step[1] * 1e3, step[2] * 1e3) : ttftKnown ? range3(ttft[0] * 1e3, ttft[1] * 1e3, ttft[2] * 1e3) : null;
   const loadedTtft = idleTtft && replicaBatch > 1
     ? range3(idleTtft.low + 1.5 * tpot[0] * 1e3, idleTtft.expected + 1.5 * tpot[1] * 1e3, idleTtft.high + 1.5 * tpot[2] * 1e3) : idleTtft;
+  const api = sc.apiOverheadMs;
+  if (api && idleTtft) notes.push(`Time to first token includes about ${Math.round(api.expected)} ms of network and API time, as a client measures it through a public API (a term fitted to TTFTs measured that way); on the chips alone it is about ${idleTtft.expected < 10 ? idleTtft.expected.toFixed(1) : Math.round(idleTtft.expected)} ms.`);
   const busyReplicas = Math.min(R, Math.ceil(served / replicaBatch));
   const out = replicaBatch * sc.outputTokens * busyReplicas;
   const aggregate = range3(out / round[0], out / round[1], out / round[2]);
@@ -218,7 +228,9 @@ export function estimate(sc: Scenario): Estimate {
     serving: { requested: asked, concurrent: served, queued, limitedBy, tpotTargetMs: sc.tpotTargetMs ?? null,
       queueWaitSeconds: waves ? range3(waves * request[0], waves * request[1], waves * request[2]) : null },
     // with no prompt the first token is the first decode step
-    prefill: { ttftMs: loadedTtft, idleTtftMs: idleTtft, bottleneck: ttftTerms?.bottleneck ?? null },
+    prefill: api
+      ? { ttftMs: loadedTtft && plus(loadedTtft, api), idleTtftMs: idleTtft && plus(idleTtft, api), bottleneck: ttftTerms?.bottleneck ?? null, apiOverheadMs: api }
+      : { ttftMs: loadedTtft, idleTtftMs: idleTtft, bottleneck: ttftTerms?.bottleneck ?? null },
     decode: {
       tokensPerSecondPerUser: perUser, tokensPerSecond: aggregate, msPerToken: range3(tpot[0] * 1e3, tpot[1] * 1e3, tpot[2] * 1e3), stepMs: range3(step[0] * 1e3, step[1] * 1e3, step[2] * 1e3), bottleneck: e.bottleneck,
       termsMs: { memory: e.memory * 1e3, compute: e.compute * 1e3, interconnect: e.interconnect * 1e3, latencyFloor: e.latencyFloor * 1e3 },

@@ -39,6 +39,8 @@ export interface Scenario {
   tpotTargetMs?: number | null;
   /** the serving engine's cap on concurrent sequences per replica */
   engineMaxBatch?: number;
+  /** add the network and API time a client sees through a public API to the time to first token (off by default) */
+  apiOverheadMs?: Range;
 }
 
 /** Which constants to use: the pessimistic end, the fitted value, or the optimistic end. */

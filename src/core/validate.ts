@@ -21,7 +21,7 @@ function scale(r: Range, k: number): Range {
 
 /** The model's prediction for a measurement, on the deployment it was measured on: its chip count and layout where
  *  published (else what the vendor would deploy), its batch, and its latency bound (none for offline runs). */
-export function predict(m: Measurement, model: Model, chip: Chip, family: Family, reserveFraction: number, draftModel?: Model): Check {
+export function predict(m: Measurement, model: Model, chip: Chip, family: Family, reserveFraction: number, draftModel?: Model, apiOverheadMs?: Range): Check {
   const f = defaultFormats(chip, m.weights);
   const l = m.layout;
   const layout = l && (l.tensorParallel || l.pipelineStages || l.replicas)
@@ -39,6 +39,8 @@ export function predict(m: Measurement, model: Model, chip: Chip, family: Family
   const e = estimate({
     model, chip, family, weights: m.weights, kv: m.kv ?? f.kv, inputTokens: m.inputTokens, outputTokens: m.outputTokens,
     batch: m.batch, chips: m.chips ?? 'auto', reserveFraction, layout, tpotTargetMs: m.tpotMs ?? null, specDecode,
+    // a TTFT measured through a public API includes the network and API time
+    apiOverheadMs: m.measuredVia === 'api' && m.metric === 'ttftMs' ? apiOverheadMs : undefined,
   });
   if (!e.decode) return { measurement: m, predicted: null, error: null, reason: e.fit.reason ?? 'does not fit' };
   const predicted = m.metric === 'tokensPerSecondPerUser' ? e.decode.tokensPerSecondPerUser

@@ -15,7 +15,7 @@ export function estimateData(e: Estimate) {
     deployment: e.deployment,
     serving: e.serving,
     evidence: e.evidence,
-    prefill: { ttftMs: e.prefill?.ttftMs ?? null, bottleneck: e.prefill?.bottleneck ?? null },
+    prefill: { ttftMs: e.prefill?.ttftMs ?? null, bottleneck: e.prefill?.bottleneck ?? null, ...(e.prefill?.apiOverheadMs ? { apiOverheadMs: e.prefill.apiOverheadMs } : {}) },
     decode: e.decode
       ? { tokensPerSecondPerUser: e.decode.tokensPerSecondPerUser, tokensPerSecond: e.decode.tokensPerSecond, msPerToken: e.decode.msPerToken, bottleneck: e.decode.bottleneck, termsMs: e.decode.termsMs }
       : null,
@@ -82,7 +82,7 @@ export function estimateFields(e: Estimate): Field[] {
   const fields: Field[] = [
     { name: 'Per user (decode)', value: `${fmt.range(e.decode.tokensPerSecondPerUser, 'tok/s')}\nbound by **${e.decode.bottleneck}**`, inline: true },
     { name: `Aggregate at batch ${e.batch.toLocaleString('en-US')}`, value: fmt.range(e.decode.tokensPerSecond, 'tok/s'), inline: true },
-    { name: 'Time to first token', value: e.prefill?.ttftMs ? `${fmt.msRange(e.prefill.ttftMs)}\nbound by **${e.prefill.bottleneck}**` : 'unknown (compute not published)', inline: true },
+    { name: 'Time to first token', value: e.prefill?.ttftMs ? `${fmt.msRange(e.prefill.ttftMs)}\nbound by **${e.prefill.bottleneck}**${e.prefill.apiOverheadMs ? `\nincludes ${fmt.msRange(e.prefill.apiOverheadMs)} of API and network time` : ''}` : 'unknown (compute not published)', inline: true },
     { name: 'One decode step', value: `${fmt.msRange(e.decode.msPerToken)}: ${termsLine(e)}`, inline: false },
     { name: 'Deployment', value: `${deploymentLine(e)}; ${e.weights.toUpperCase()} weights, ${e.kv.toUpperCase()} KV; ${fmt.tokens(e.inputTokens)} in / ${fmt.tokens(e.outputTokens)} out`, inline: false },
     { name: 'Energy', value: e.energy.joulesPerToken ? `${fmt.range(e.energy.joulesPerToken, 'J/token')} at ${fmt.num(e.energy.powerW ?? 0)} W per ${u}` : 'unknown (power not published)', inline: true },

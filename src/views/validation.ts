@@ -19,7 +19,7 @@ export function runValidation(cat: Catalog, opts: { loo?: boolean } = {}): Valid
   const checks = cat.measurements.map((m) => {
     const chip = cat.chipById.get(m.chip)!;
     const draft = m.specDecodeConfig?.draftModel ? cat.modelById.get(m.specDecodeConfig.draftModel) : undefined;
-    return predict(m, cat.modelById.get(m.model)!, chip, cat.family(chip), cat.efficiency.runtimeReserve.fraction, draft);
+    return predict(m, cat.modelById.get(m.model)!, chip, cat.family(chip), cat.efficiency.runtimeReserve.fraction, draft, cat.efficiency.apiOverheadMs);
   });
   const cal = checks.filter((c) => c.measurement.use === 'calibration');
   const val = checks.filter((c) => c.measurement.use === 'validation');
@@ -88,7 +88,7 @@ export function validateReply(cat: Catalog, full: boolean): Reply {
     table: validationTable(v, full ? undefined : 'validation'),
     fields: [
       { name: 'How the numbers are made', value: 'A deployment is laid out first (tensor parallel inside the scale-up domain, pipeline stages with micro-batches, replicas, expert parallelism; Groq and Cerebras by their compilers\' rules). A decode step is the sum of kernel rooflines (weight GEMMs, attention over the KV cache, MoE experts with the busiest device setting the pace), collectives with each interconnect\'s latency, and a per-layer fixed time; under continuous batching other users\' prefills stretch each step. Prefill has its own efficiency.', inline: false },
-      { name: 'Fitted only to calibration rows', value: `Efficiency constants (bandwidth, compute, MoE and prefill efficiency, per-layer time) are fitted jointly per chip family to ${v.calibration.rows} calibration measurements, two or more per constant where they exist, within physical bounds; the ${v.validation.rows} validation rows are never fitted to. Ranges span the constants' spread.`, inline: false },
+      { name: 'Fitted only to calibration rows', value: `Efficiency constants (bandwidth, compute, MoE and prefill efficiency, per-layer time) are fitted jointly per chip family to ${v.calibration.rows} calibration measurements, two or more per constant where they exist, within physical bounds; the ${v.validation.rows} validation rows are never fitted to. A TTFT measured through a public API also carries a separate API-and-network term, fitted to calibration rows measured that way and off in answers unless asked for (\`via:api\`). Ranges span the constants' spread.`, inline: false },
       { name: 'Inputs', value: 'Chip specs and model architectures are sourced figures, each labelled vendor claim, independent, secondary or derived; `/chip` and `/model` show them.', inline: false },
     ],
     data: { calibration: v.calibration, validation: v.validation, validationBaseline: v.validationBaseline, validationSpecDecode: v.validationSpecDecode, validationAsServed: v.validationAsServed, leaveOneOut: v.leaveOneOut, leaveOneOutSummary: v.leaveOneOutSummary, checks: v.checks.map((c) => ({ id: c.measurement.id, use: c.measurement.use, measured: c.measurement.value, metric: c.measurement.metric, predicted: c.predicted, error: c.error, reason: c.reason, ...(c.asServed ? { asServed: true } : {}) })) },
