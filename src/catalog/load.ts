@@ -132,7 +132,8 @@ export function loadCatalog(dataDir = DATA_DIR, opts: { efficiency?: boolean } =
     const sd = m.specDecodeConfig;
     if (sd && !m.specDecode) throw new CatalogError(`data/measurements (${m.id}): field specDecodeConfig: a row with a speculative-decoding configuration also says so in specDecode`);
     if (sd?.draftModel && !modelById.has(sd.draftModel)) throw new CatalogError(`data/measurements (${m.id}): field specDecodeConfig.draftModel: unknown model "${sd.draftModel}"`);
-    if (sd?.acceptanceLength && sd.acceptanceLength.value > sd.draftLength + 1) throw new CatalogError(`data/measurements (${m.id}): field specDecodeConfig.acceptanceLength: ${sd.acceptanceLength.value} tokens per step is more than ${sd.draftLength} drafted + 1`);
+    if (sd?.acceptanceLength && sd.draftLength === null) throw new CatalogError(`data/measurements (${m.id}): field specDecodeConfig.draftLength: an acceptance length needs the draft length it was measured at`);
+    if (sd?.acceptanceLength && sd.draftLength !== null && sd.acceptanceLength.value > sd.draftLength + 1) throw new CatalogError(`data/measurements (${m.id}): field specDecodeConfig.acceptanceLength: ${sd.acceptanceLength.value} tokens per step is more than ${sd.draftLength} drafted + 1`);
   }
   for (const [name, fam] of Object.entries(efficiency.families)) {
     const consts = [fam.bandwidthEfficiency, fam.computeEfficiency, fam.layerFloorUs, fam.hopLatencyUs, ...Object.values(fam.dequantBandwidthEfficiency),

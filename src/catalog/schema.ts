@@ -213,8 +213,8 @@ export const Measurement = z.object({
     /** a draft head on the model's own hidden states (MTP, EAGLE) or a separate draft model */
     method: z.enum(['mtp', 'eagle', 'draft']),
     draftModel: z.string().optional(),
-    /** tokens proposed per verification step */
-    draftLength: z.number().int().positive(),
+    /** tokens proposed per verification step; null = not published */
+    draftLength: z.number().int().positive().nullable(),
     /** mean tokens emitted per verification step at that draft length, as published; null = not published */
     acceptanceLength: z.object({ value: z.number().min(1), low: z.number().min(1).optional(), high: z.number().min(1).optional(), source: Source, note: z.string() }).nullable(),
   }).optional(),

@@ -32,9 +32,9 @@ export function predict(m: Measurement, model: Model, chip: Chip, family: Family
   // speculative decoding as the row was served, where its draft length and acceptance are published
   const sd = m.specDecodeConfig;
   const head = sd && sd.method !== 'draft';
-  const specDecode = sd?.acceptanceLength && (head || draftModel)
+  const specDecode = sd?.acceptanceLength && sd.draftLength !== null && (head || draftModel)
     ? { method: head ? 'mtp' as const : 'draft' as const, draftModel: head ? undefined : draftModel, draftLength: sd.draftLength,
-      acceptance: acceptanceFromLength(sd.acceptanceLength.value, sd.draftLength) }
+      acceptance: acceptanceFromLength(sd.acceptanceLength.value, sd.draftLength as number) }
     : undefined;
   const e = estimate({
     model, chip, family, weights: m.weights, kv: m.kv ?? f.kv, inputTokens: m.inputTokens, outputTokens: m.outputTokens,
