@@ -168,6 +168,28 @@ describe('what an inference engineer found, fixed', () => {
   });
 });
 
+describe('a layer\'s fixed time follows the operations it runs', () => {
+  it('dense GQA layers count once; MLA, routed-expert and shared-expert blocks add their operations (data/serving.json)', () => {
+    const k = cat.serving.kernelsPerLayer!;
+    expect(k).not.toBeNull();
+    expect(model('llama-3.1-70b').fixedTimeLayers).toBe(80);
+    const r1 = model('deepseek-r1');
+    // 61 MLA layers, 58 of them with routed and shared experts
+    expect(r1.fixedTimeLayers).toBeCloseTo((61 * (k.denseLayer + k.mlaExtra) + 58 * (k.moeExtra + k.sharedExpertExtra)) / k.denseLayer, 9);
+    const mixtral = model('mixtral-8x7b');
+    expect(mixtral.fixedTimeLayers).toBeCloseTo(32 * (k.denseLayer + k.moeExtra) / k.denseLayer, 9);
+    for (const m of cat.models) if (m.architecture === 'transformer') expect(m.fixedTimeLayers!).toBeGreaterThanOrEqual(m.layers);
+  });
+
+  it('the step\'s fixed-time term is the family constant times those layers', () => {
+    for (const id of ['llama-3.1-70b', 'deepseek-r1']) {
+      const m = model(id), c = chip('b200');
+      const e = estimate(scenario(m, c, { chips: 8, batch: 1 }));
+      expect(e.decode!.termsMs.latencyFloor).toBeCloseTo(m.fixedTimeLayers! * cat.family(c).layerFloorUs.expected / 1000, 6);
+    }
+  });
+});
+
 describe('speculative decoding as vendors run it', () => {
   it('acceptance length and per-token acceptance are inverse conversions', () => {
     for (const [len, k] of [[2.82, 3], [1.5, 1], [4.2, 7], [2.37, 3]] as const) {

@@ -30,6 +30,8 @@ export interface Catalog {
     defaultTpotMs: number | null; engineMaxBatch(chip: Chip): number | null; engineNote: string;
     /** where the vendor serves this model on this chip with speculative decoding (sourced), what it measured */
     servedWithSpecDecode(chipId: string, modelId: string): { method: string; draft: string; measured: string; source: { url: string; date: string; title?: string } } | null;
+    /** operations per layer by block kind, which scale each layer's fixed time (null: every layer counts as one) */
+    kernelsPerLayer: KernelsPerLayer | null;
   };
 }
 
@@ -118,6 +120,8 @@ export function loadCatalog(dataDir = DATA_DIR, opts: { efficiency?: boolean } =
     ? { runtimeReserve: plan.runtimeReserve, families: {} }
     : parse(Efficiency, readJson(join(dataDir, 'efficiency.json'), dataDir), 'data/efficiency.json');
 
+  const serving = readServing(join(dataDir, 'serving.json'));
+  if (serving.kernelsPerLayer) for (const m of models) m.fixedTimeLayers = fixedTimeLayers(m, serving.kernelsPerLayer);
   const chipById = uniqueMap(chips, 'chip');
   const modelById = uniqueMap(models, 'model');
   uniqueMap(measurements, 'measurement');
@@ -156,19 +160,36 @@ export function loadCatalog(dataDir = DATA_DIR, opts: { efficiency?: boolean } =
     chips, models, measurements, efficiency, plan, prices, interconnects, chipById, modelById,
     family: (chip: Chip) => efficiency.families[chip.family],
     systems,
-    serving: readServing(join(dataDir, 'serving.json')),
+    serving,
   };
+}
+
+/** Operations a decode step runs per layer, by block kind (data/serving.json kernelsPerLayer). */
+export interface KernelsPerLayer { denseLayer: number; mlaExtra: number; moeExtra: number; sharedExpertExtra: number }
+
+/** The model's layers in dense-layer equivalents of fixed time: MLA attention, routed experts and shared experts run
+ *  more operations per layer than a dense GQA layer, and at small batch each costs about the same fixed time. */
+function fixedTimeLayers(m: Model, k: KernelsPerLayer): number {
+  if (m.architecture !== 'transformer') return m.layers;
+  const attention = m.attention.kind === 'mla' ? k.mlaExtra : 0;
+  const moeLayers = m.moe ? m.moe.moeLayers : 0;
+  const perMoe = m.moe ? k.moeExtra + (m.moe.sharedExperts > 0 ? k.sharedExpertExtra : 0) : 0;
+  return (m.layers * (k.denseLayer + attention) + moeLayers * perMoe) / k.denseLayer;
 }
 
 /** The two serving defaults the model needs, read loosely from data/serving.json (absent: no bound). */
 function readServing(file: string): Catalog['serving'] {
-  const none = { defaultTpotMs: null, engineMaxBatch: () => null, engineNote: '', servedWithSpecDecode: () => null };
+  const none = { defaultTpotMs: null, engineMaxBatch: () => null, engineNote: '', servedWithSpecDecode: () => null, kernelsPerLayer: null };
   if (!existsSync(file)) return none;
   const raw = (readJson(file, dirname(file)) ?? {}) as {
     tpotTargets?: { defaultForBatchMax?: { value?: number } };
     engineLimits?: { vllm?: { maxNumSeqs?: { value?: number; alternatives?: { value: number; note?: string }[] } } };
     servedWithSpecDecode?: { chip: string; model: string; method: string; draft: string; measured: string; source: { url: string; date: string; title?: string } }[];
+    gpuStepOverhead?: { kernelsPerLayer?: Partial<KernelsPerLayer> };
   };
+  const k = raw.gpuStepOverhead?.kernelsPerLayer;
+  const counts = k && [k.denseLayer, k.mlaExtra, k.moeExtra, k.sharedExpertExtra].every((x) => typeof x === 'number' && x >= 0) && (k.denseLayer as number) > 0
+    ? (k as KernelsPerLayer) : null;
   const spec = Array.isArray(raw.servedWithSpecDecode) ? raw.servedWithSpecDecode : [];
   const tpot = raw.tpotTargets?.defaultForBatchMax?.value ?? null;
   const seqs = raw.engineLimits?.vllm?.maxNumSeqs;
@@ -184,6 +205,7 @@ function readServing(file: string): Catalog['serving'] {
       return hbm >= 70 * 1.073741824 && !/A100/.test(chip.name) ? large : small;
     },
     engineNote: 'vLLM’s default max-num-seqs (data/serving.json)',
+    kernelsPerLayer: counts,
     servedWithSpecDecode: (chipId: string, modelId: string) => {
       const e = spec.find((x) => x.chip === chipId && x.model === modelId);
       return e ? { method: e.method, draft: e.draft, measured: e.measured, source: e.source } : null;

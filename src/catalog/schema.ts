@@ -176,6 +176,8 @@ export const Model = z.object({
   }),
   notes: z.array(z.string()).default([]),
   sources: z.record(z.string(), Source),
+  /** filled in at load from data/serving.json (kernelsPerLayer): the layers' fixed time in dense-layer equivalents */
+  fixedTimeLayers: z.number().positive().optional(),
 });
 export type Model = z.infer<typeof Model>;
 

@@ -25,6 +25,8 @@ export interface CaseConstants {
 
 export interface Prepared {
   model: Model; chip: Chip; layout: Layout;
+  /** the layers' fixed time in dense-layer equivalents (MLA and expert blocks run more operations per layer) */
+  fixedTimeLayers: number;
   /** published dense TFLOPS per chip in the format it computes in (null: unpublished) */
   tflopsPublished: number | null;
   dequant: boolean;
@@ -124,7 +126,7 @@ export function prepare(model: Model, chip: Chip, family: Family, weightsFormat:
   const linkBs = (chip.link.bandwidthGBs?.value ?? 0) * 1e9;
   const moeLayers = moe ? moe.moeLayers : 0;
   return {
-    model, chip, layout, tflopsPublished: ff.tflops, dequant: ff.dequant, layers: model.layers,
+    model, chip, layout, tflopsPublished: ff.tflops, dequant: ff.dequant, layers: model.layers, fixedTimeLayers: model.fixedTimeLayers ?? model.layers,
     gemmBytes: (p.nonExpert - p.embedding) * perParam / t,
     gemmFlopsPerToken: (x.baseFlops - 2 * x.expertMatmulActive) / t,
     kvBytesPerUnit: kvElem * x.kvElemsPerLayer / kvSplit,
@@ -208,7 +210,7 @@ function time(p: Prepared, k: CaseConstants, w: Float64Array): number {
     if (mB >= mF) memory += mB + o * mF; else compute += mF + o * mB;
   }
   const interconnect = w[6] + w[7] * k.collective + w[8] * k.hop;
-  const latencyFloor = p.layers * k.floor;
+  const latencyFloor = p.fixedTimeLayers * k.floor;
   scratch.memory = memory; scratch.compute = compute; scratch.interconnect = interconnect; scratch.latencyFloor = latencyFloor;
   return memory + compute + interconnect + latencyFloor;
 }
