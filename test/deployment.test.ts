@@ -168,6 +168,49 @@ describe('what an inference engineer found, fixed', () => {
   });
 });
 
+describe('KV copies, data-parallel attention, and what a pipeline\'s prefill costs', () => {
+  const r1 = () => model('deepseek-r1');
+  it('tensor parallel over MLA stores every sequence\'s latent on every chip; data-parallel attention stores it once', () => {
+    const base = { chips: 8, batch: 'max' as const, weights: 'fp8' as const, inputTokens: 1024, outputTokens: 1024, tpotTargetMs: null };
+    const tp = estimate(scenario(r1(), chip('h200'), { ...base, layout: { tensorParallel: 8, pipelineStages: 1, replicas: 1, expertParallel: 8 } }));
+    const dep = estimate(scenario(r1(), chip('h200'), { ...base, layout: { tensorParallel: 8, pipelineStages: 1, replicas: 1, expertParallel: 8, attentionDataParallel: true } }));
+    // 8× the KV room, less the seven extra copies of the non-expert weights the data-parallel group stores
+    const ratio = dep.fit.maxBatchAtContext! / tp.fit.maxBatchAtContext!;
+    expect(ratio).toBeGreaterThan(4);
+    expect(ratio).toBeLessThan(8);
+    const stored = (e: typeof dep) => e.fit.tiers.reduce((a, t) => a + t.weightsBytes, 0);
+    expect(stored(dep) - stored(tp)).toBeCloseTo(7 * paramCounts(r1()).nonExpert * 1, -6);
+    expect(dep.layout!.attentionDataParallel).toBe(true);
+    expect(dep.deployment!.line).toMatch(/attention DP8 \(EP8\)/);
+  });
+
+  it('GQA KV heads repeat beyond their count: TP16 on 8 KV heads stores two copies', () => {
+    const m = model('llama-3.1-70b');
+    const sc = (t: number) => scenario(m, chip('h100-sxm'), { chips: 16, batch: 'max', weights: 'fp8', tpotTargetMs: null, layout: { tensorParallel: t, pipelineStages: 16 / t, replicas: 1 } });
+    const t16 = estimate(sc(16)), t8 = estimate(sc(8));
+    expect(t16.fit.maxBatchAtContext! / t8.fit.maxBatchAtContext!).toBeCloseTo(0.5, 1);
+  });
+
+  it('data-parallel attention reads the whole non-expert weights on each chip and runs no all-reduce; at batch 1 tensor parallel is faster', () => {
+    const dep = estimate(scenario(r1(), chip('h200'), { chips: 8, batch: 1, weights: 'fp8', layout: { tensorParallel: 8, pipelineStages: 1, replicas: 1, attentionDataParallel: true } }));
+    const tp = estimate(scenario(r1(), chip('h200'), { chips: 8, batch: 1, weights: 'fp8', layout: { tensorParallel: 8, pipelineStages: 1, replicas: 1 } }));
+    expect(dep.decode!.tokensPerSecondPerUser.expected).toBeLessThan(tp.decode!.tokensPerSecondPerUser.expected);
+    const fastest = estimate(scenario(r1(), chip('h200'), { chips: 8, batch: 1, weights: 'fp8' }));
+    expect(fastest.layout!.attentionDataParallel).toBeUndefined();
+  });
+
+  it('with many requests in flight a pipeline\'s fill and drain are overlapped: prefill costs its busy time, not its latency', () => {
+    const sc = scenario(model('llama-3.1-70b'), chip('h100-sxm'), { chips: 8, batch: 64, weights: 'fp8', inputTokens: 2048, outputTokens: 256, layout: { tensorParallel: 2, pipelineStages: 4, replicas: 1 } });
+    const e = estimate(sc);
+    const round = 64 * 256 / e.decode!.tokensPerSecond.expected;
+    const decodeOnly = 256 * e.decode!.stepMs.expected / 1000;
+    // the prefill share of the round is below the pipelined prefill latency of the same 64 prompts
+    const latency = estimate({ ...sc, batch: 1 }).prefill!.idleTtftMs!.expected / 1000 * 64;
+    expect(round - decodeOnly).toBeLessThan(latency);
+    expect(round - decodeOnly).toBeGreaterThan(0);
+  });
+});
+
 describe('a layer\'s fixed time follows the operations it runs', () => {
   it('dense GQA layers count once; MLA, routed-expert and shared-expert blocks add their operations (data/serving.json)', () => {
     const k = cat.serving.kernelsPerLayer!;

@@ -1,8 +1,10 @@
 // Choosing a deployment: how many chips, and which layout of them, for a model, a chip and a batch.
 import type { ChipDeployment } from '../catalog/schema.ts';
+import { paramCounts } from './architecture.ts';
 import { fit, type FitResult } from './fit.ts';
-import { chipsOf, describeLayout, tensorDegrees, vendorLayout, type DeploymentMode, type Layout } from './layout.ts';
-import { decodeSeconds, prefillSeconds, prepare, type Prepared } from './step.ts';
+import { bytesPerParam } from './formats.ts';
+import { chipsOf, describeLayout, kvReplication, tensorDegrees, vendorLayout, type DeploymentMode, type Layout } from './layout.ts';
+import { decodeSeconds, prefillBusySeconds, prefillSeconds, prepare, type Prepared } from './step.ts';
 import type { Scenario } from './types.ts';
 
 export interface Deployment {
@@ -26,15 +28,20 @@ export interface Deployment {
 
 /** Fewest chips that hold the weights plus `batch` sequences. With no chip count given, chips that serve from their
  *  fast tier (d-Matrix) count only that tier; given chips may spill to the capacity tier. */
-function chipsFor(sc: Scenario, batch: number): number {
+function chipsFor(sc: Scenario, batch: number, t = 1): number {
   const f = fit({ model: sc.model, chip: sc.chip, weights: sc.weights, kv: sc.kv, contextTokens: sc.inputTokens + sc.outputTokens,
-    batch, chips: 'auto', reserveFraction: sc.reserveFraction });
+    batch, chips: 'auto', reserveFraction: sc.reserveFraction, kvReplication: kvReplication(sc.model, t) });
   return sc.chips === 'auto' ? f.chips : (f.chipsNeeded ?? f.chips);
 }
 
-function replicaFitOf(sc: Scenario, chips: number, batch: number): FitResult {
+/** One replica's fit: its chips hold its share of the batch, each sequence's KV as many times as the TP degree copies it. */
+export function replicaFitOf(sc: Scenario, layout: Pick<Layout, 'tensorParallel' | 'pipelineStages' | 'attentionDataParallel'>, batch: number): FitResult {
+  const t = layout.tensorParallel, dp = layout.attentionDataParallel === true && t > 1;
+  // data-parallel attention keeps a whole copy of the non-expert weights on each of the group's chips
+  const copies = dp ? (t - 1) * paramCounts(sc.model).nonExpert * bytesPerParam(sc.weights, sc.chip) : 0;
   return fit({ model: sc.model, chip: sc.chip, weights: sc.weights, kv: sc.kv, contextTokens: sc.inputTokens + sc.outputTokens,
-    batch, chips, reserveFraction: sc.reserveFraction });
+    batch, chips: t * layout.pipelineStages, reserveFraction: sc.reserveFraction,
+    kvReplication: kvReplication(sc.model, t, dp), replicatedWeightsBytes: copies });
 }
 
 function expertParallel(sc: Scenario, t: number): number {
@@ -45,12 +52,12 @@ interface Candidate { layout: Layout; replicaBatch: number; seconds: number; pre
 
 function evaluate(sc: Scenario, layout: Layout, batch: number): Candidate {
   const replicaBatch = Math.max(1, Math.ceil(batch / layout.replicas));
-  const replicaFit = replicaFitOf(sc, layout.tensorParallel * layout.pipelineStages, replicaBatch);
+  const replicaFit = replicaFitOf(sc, layout, replicaBatch);
   const prepared = prepare(sc.model, sc.chip, sc.family, sc.weights, sc.kv, layout, replicaFit);
   // time between a user's tokens: the decode step plus the other users' prefills scheduled into it
   let seconds = decodeSeconds(prepared, replicaBatch, sc.inputTokens + sc.outputTokens / 2, 'expected');
   if (replicaBatch > 1 && sc.inputTokens > 0 && sc.outputTokens > 0) {
-    const pre = prefillSeconds(prepared, replicaBatch, sc.inputTokens, 'expected');
+    const pre = prefillBusySeconds(prepared, replicaBatch, sc.inputTokens, 'expected');
     if (!Number.isNaN(pre)) seconds += ((replicaBatch - 1) / replicaBatch) * pre / sc.outputTokens;
   }
   return { layout, replicaBatch, seconds, prepared, replicaFit };
@@ -61,16 +68,15 @@ function evaluate(sc: Scenario, layout: Layout, batch: number): Candidate {
  *  keep more of the model in a fast tier or let micro-batches overlap. */
 function tensorParallelCandidates(sc: Scenario, chips: number, batch: number, oneReplica: boolean): Candidate[] {
   const out: Candidate[] = [];
-  const need1 = chipsFor(sc, 1);
   const layers = sc.model.layers;
   for (const t of tensorDegrees(sc.model, sc.chip, chips)) {
-    const p1 = Math.ceil(need1 / t);
+    const p1 = Math.ceil(chipsFor(sc, 1, t) / t);
     if (t * p1 > chips || p1 > layers) continue;
     const rMax = oneReplica ? 1 : Math.max(1, Math.floor(chips / (t * p1)));
     let pMin = 0;
     for (let r = rMax; r >= 1; r--) {
       const share = Math.ceil(batch / r);
-      const p = Math.max(p1, Math.ceil(chipsFor(sc, share) / t));
+      const p = Math.max(p1, Math.ceil(chipsFor(sc, share, t) / t));
       if (t * p * r <= chips && p <= layers) {
         out.push(evaluate(sc, { tensorParallel: t, pipelineStages: p, replicas: r, expertParallel: expertParallel(sc, t) }, batch));
         pMin = p;
@@ -81,6 +87,16 @@ function tensorParallelCandidates(sc: Scenario, chips: number, batch: number, on
     for (let p = 2 ** Math.ceil(Math.log2(pMin + 1)); p <= layers && t * p <= chips; p *= 2) {
       const r = oneReplica ? 1 : Math.floor(chips / (t * p));
       out.push(evaluate(sc, { tensorParallel: t, pipelineStages: p, replicas: r, expertParallel: expertParallel(sc, t) }, batch));
+    }
+  }
+  // MoE: attention and dense layers data-parallel over the group, experts spread over it (no KV copies under MLA)
+  if (sc.model.moe) {
+    for (const t of tensorDegrees(sc.model, sc.chip, chips)) {
+      if (t < 2) continue;
+      for (let r = oneReplica ? 1 : Math.floor(chips / t); r >= 1; r--) {
+        const c = evaluate(sc, { tensorParallel: t, pipelineStages: 1, replicas: r, expertParallel: t, attentionDataParallel: true }, batch);
+        if (c.replicaFit.fits) { out.push(c); break; }
+      }
     }
   }
   return out.filter((c) => c.replicaFit.fits);
@@ -98,7 +114,7 @@ export function maxReplicaBatch(sc: Scenario, p: Prepared, replicaFit: FitResult
     const ctx = sc.inputTokens + sc.outputTokens / 2;
     // the time per token a user sees: the step, plus the other users' prefills spread over its output (as estimate())
     const tpot = (b: number) => {
-      const pre = b > 1 && sc.inputTokens > 0 && sc.outputTokens > 0 ? prefillSeconds(p, b, sc.inputTokens, 'expected') : 0;
+      const pre = b > 1 && sc.inputTokens > 0 && sc.outputTokens > 0 ? prefillBusySeconds(p, b, sc.inputTokens, 'expected') : 0;
       return decodeSeconds(p, b, ctx, 'expected') + (Number.isNaN(pre) ? 0 : ((b - 1) / b) * pre / sc.outputTokens);
     };
     const within = (b: number) => tpot(b) * 1e3 <= target;
@@ -115,9 +131,9 @@ export function maxReplicaBatch(sc: Scenario, p: Prepared, replicaFit: FitResult
 /** Output tokens per second a candidate sustains at its largest batch, prefill included. */
 function throughputOf(sc: Scenario, c: Candidate): number {
   const { batch } = maxReplicaBatch(sc, c.prepared, c.replicaFit);
-  const rf = replicaFitOf(sc, c.layout.tensorParallel * c.layout.pipelineStages, batch);
+  const rf = replicaFitOf(sc, c.layout, batch);
   const p = prepare(sc.model, sc.chip, sc.family, sc.weights, sc.kv, c.layout, rf);
-  const pre = sc.inputTokens > 0 ? prefillSeconds(p, batch, sc.inputTokens, 'expected') : 0;
+  const pre = sc.inputTokens > 0 ? (batch > 1 ? prefillBusySeconds : prefillSeconds)(p, batch, sc.inputTokens, 'expected') : 0;
   const round = (Number.isNaN(pre) ? 0 : pre) + sc.outputTokens * decodeSeconds(p, batch, sc.inputTokens + sc.outputTokens / 2, 'expected');
   return (c.layout.replicas * batch * sc.outputTokens) / round;
 }
@@ -163,7 +179,9 @@ function vendorCandidate(sc: Scenario, rule: ChipDeployment['rule'], chips: numb
     const per = rule === 'single' ? 1 : Math.floor(chips / r);
     if (per >= need(Math.ceil(batch / r))) {
       const l = vendorLayout(rule, sc.model, per * r, per)!;
-      return evaluate(sc, l, batch);
+      // the compiler's split may copy MLA's KV across a stage's chips: fewer, larger replicas when it does not fit
+      const c = evaluate(sc, l, batch);
+      if (c.replicaFit.fits || r === 1) return c;
     }
   }
   return null;
@@ -177,7 +195,8 @@ function vendorCandidate(sc: Scenario, rule: ChipDeployment['rule'], chips: numb
 export function chooseDeployment(sc: Scenario, dep: ChipDeployment, batch: number, throughput = false): Deployment | null {
   if (sc.layout) {
     const t = sc.layout.tensorParallel ?? 1, p = sc.layout.pipelineStages ?? 1, r = sc.layout.replicas ?? 1;
-    const l: Layout = { tensorParallel: t, pipelineStages: p, replicas: r, expertParallel: sc.layout.expertParallel ?? expertParallel(sc, t) };
+    const l: Layout = { tensorParallel: t, pipelineStages: p, replicas: r, expertParallel: sc.layout.expertParallel ?? expertParallel(sc, t),
+      ...(sc.layout.attentionDataParallel && sc.model.moe && t > 1 ? { attentionDataParallel: true } : {}) };
     return finish(sc, dep, evaluate(sc, l, batch), chipsOf(l), 'forced', 0);
   }
   const mode: DeploymentMode = sc.mode ?? (throughput ? 'system' : 'fastest');

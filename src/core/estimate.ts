@@ -1,10 +1,10 @@
 // The full answer for one scenario: the deployment, time to first token, decode speed, serving, energy and cost,
 // each figure a range.
 import type { ChipDeployment, Model, NumberFormat } from '../catalog/schema.ts';
-import { chooseDeployment, maxReplicaBatch, type Deployment } from './deploy.ts';
+import { chooseDeployment, maxReplicaBatch, replicaFitOf, type Deployment } from './deploy.ts';
 import { fit, type FitResult } from './fit.ts';
 import { chipDeployment, type DeploymentMode, type Layout } from './layout.ts';
-import { decodeSeconds, decodeTerms, prefillSeconds, prefillTerms, prepare, type Prepared, type StepTerms } from './step.ts';
+import { decodeSeconds, decodeTerms, prefillBusySeconds, prefillSeconds, prefillTerms, prepare, type Prepared, type StepTerms } from './step.ts';
 import type { Bottleneck, Case, Range, Scenario, SpecDecode } from './types.ts';
 
 const CASES: readonly Case[] = ['low', 'expected', 'high'];
@@ -149,8 +149,7 @@ export function estimate(sc: Scenario): Estimate {
     const m = maxReplicaBatch(sc, p, d.replicaFit);
     replicaBatch = m.batch;
     limitedBy = m.limitedBy;
-    const rf = fit({ model: sc.model, chip: sc.chip, weights: sc.weights, kv: sc.kv, contextTokens: context, batch: replicaBatch,
-      chips: d.layout.tensorParallel * d.layout.pipelineStages, reserveFraction: sc.reserveFraction });
+    const rf = replicaFitOf(sc, d.layout, replicaBatch);
     d = { ...d, replicaFit: rf, replicaBatch };
     p = prepare(sc.model, sc.chip, sc.family, sc.weights, sc.kv, d.layout, rf);
   }
@@ -169,7 +168,7 @@ export function estimate(sc: Scenario): Estimate {
       if (Number.isNaN(p1)) ttftKnown = false;
       else {
         ttft[i] = p1;
-        prefillRound = replicaBatch > 1 ? prefillSeconds(p, replicaBatch, sc.inputTokens, c) : p1;
+        prefillRound = replicaBatch > 1 ? prefillBusySeconds(p, replicaBatch, sc.inputTokens, c) : p1;
       }
     }
     round[i] = prefillRound + sc.outputTokens * step[i];

@@ -19,6 +19,10 @@ export interface FitInput {
   batch: number | 'max';
   chips: number | 'auto';
   reserveFraction: number;
+  /** copies of each sequence's KV the chips store (tensor parallel over MLA, or beyond the KV heads); default 1 */
+  kvReplication?: number;
+  /** weight bytes stored beyond one copy of the model (attention run data-parallel copies its weights to every chip) */
+  replicatedWeightsBytes?: number;
 }
 
 export interface FitResult {
@@ -113,9 +117,10 @@ export function fit(input: FitInput): FitResult {
     usablePerChip = cap === null || usablePerChip === null ? null : usablePerChip + cap * keep;
   }
   if (!anyWritable) usablePerChip = null;
-  const weightsToPlace = hardwired ? 0 : weights;
+  const weightsToPlace = hardwired ? 0 : weights + (input.replicatedWeightsBytes ?? 0);
   const batchForFit = input.batch === 'max' ? 1 : input.batch;
-  const need = weightsToPlace + batchForFit * kvSeq;
+  const kvStored = kvSeq * (input.kvReplication ?? 1);
+  const need = weightsToPlace + batchForFit * kvStored;
 
   const chipsNeeded = usablePerChip ? Math.max(1, Math.ceil(need / usablePerChip)) : hardwired ? 1 : null;
   const chipsForFastestTier = fastestUsable ? Math.max(1, Math.ceil(need / fastestUsable)) : chipsNeeded;
@@ -123,8 +128,9 @@ export function fit(input: FitInput): FitResult {
   const chips = input.chips === 'auto' ? (preferred ?? 1) : input.chips;
 
   const totalUsable = usablePerChip === null ? null : usablePerChip * chips;
-  const maxBatchAtContext = totalUsable === null ? null : Math.max(0, Math.floor((totalUsable - weightsToPlace) / kvSeq));
-  const maxContextAtBatch1 = totalUsable === null ? null : maxContextFor(model, kvElem, totalUsable - weightsToPlace - stateBytesPerSequence(model, kvElem), kvPerToken);
+  const rep = input.kvReplication ?? 1;
+  const maxBatchAtContext = totalUsable === null ? null : Math.max(0, Math.floor((totalUsable - weightsToPlace) / kvStored));
+  const maxContextAtBatch1 = totalUsable === null ? null : maxContextFor(model, kvElem, (totalUsable - weightsToPlace) / rep - stateBytesPerSequence(model, kvElem), kvPerToken);
   const batch = input.batch === 'max' ? Math.max(1, maxBatchAtContext ?? 1) : input.batch;
 
   let fits = true;
@@ -144,7 +150,7 @@ export function fit(input: FitInput): FitResult {
     fits, refused: false, reason, chipsNeeded, chipsForFastestTier, chips, batch,
     contextTokens: input.contextTokens, weightsBytes: weights, kvBytesPerToken: kvPerToken, kvBytesPerSequence: kvSeq,
     usableBytesPerChip: usablePerChip, maxBatchAtContext, maxContextAtBatch1,
-    tiers: place(mem, hardwired ? weights : 0, weightsToPlace, batch * kvSeq, chips, keep), maxChips,
+    tiers: place(mem, hardwired ? weights : 0, weightsToPlace, batch * kvStored, chips, keep), maxChips,
   };
 }
 

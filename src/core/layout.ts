@@ -10,6 +10,9 @@ export interface Layout {
   replicas: number;
   /** devices the routed experts are spread over (1 for dense models) */
   expertParallel: number;
+  /** MoE only: the `tensorParallel` chips of a group run attention and the dense layers data-parallel (each chip its
+   *  own sequences, with a whole copy of those weights) instead of splitting them; the experts are spread over them */
+  attentionDataParallel?: boolean;
 }
 
 /** Which deployment a question without a chip count gets. */
@@ -40,6 +43,15 @@ export function tensorDegrees(model: Model, chip: Chip, maxChips: number): numbe
 }
 
 /** The layout the vendor's compiler uses on `chips` chips (spatial and single rules), or null for tensor-parallel chips. */
+/** Copies of each sequence's KV cache a tensor-parallel group of `t` chips stores: MLA's latent is shared by all
+ *  heads, so every chip keeps all of it; GQA's KV heads split up to their count and repeat beyond it. Attention run
+ *  data-parallel keeps one copy: each sequence lives on one chip. */
+export function kvReplication(model: Model, t: number, attentionDataParallel = false): number {
+  if (t <= 1 || attentionDataParallel || model.architecture !== 'transformer') return 1;
+  if (model.attention.kind === 'mla') return t;
+  return model.kvHeads > 0 && t > model.kvHeads ? t / model.kvHeads : 1;
+}
+
 export function vendorLayout(rule: SplitRule, model: Model, chips: number, perReplica: number): Layout | null {
   if (rule === 'tensor-parallel') return null;
   const replicaChips = Math.max(1, perReplica);
@@ -60,7 +72,7 @@ export function describeLayout(l: Layout, rule: SplitRule, unit: string): string
     return `${per} (the compiler's own split)${l.replicas > 1 ? ` × ${n(l.replicas)} replicas` : ''}`;
   }
   if (rule === 'single') return l.replicas > 1 ? `${n(l.replicas)} independent ${unit}s` : `one ${unit}`;
-  const parts = [`TP${n(l.tensorParallel)}`];
+  const parts = [l.attentionDataParallel ? `attention DP${n(l.tensorParallel)}` : `TP${n(l.tensorParallel)}`];
   if (l.pipelineStages > 1) parts.push(`PP${n(l.pipelineStages)}`);
   let s = parts.join(' × ');
   if (l.replicas > 1) s += ` × ${n(l.replicas)} replicas`;

@@ -117,17 +117,20 @@ export function prepare(model: Model, chip: Chip, family: Family, weightsFormat:
   const x = stepFacts(model);
   const p = paramCounts(model);
   const t = layout.tensorParallel;
+  // attention run data-parallel: each chip holds all the non-expert weights and its own share of the sequences
+  const dp = layout.attentionDataParallel === true && t > 1;
   const perParam = p.total > 0 ? fit.weightsBytes / p.total : 0;
   const kvElem = kvBytesPerElement(kvFormat);
-  // GQA KV heads split across the tensor-parallel group (replicated beyond the KV-head count); MLA's latent is shared
-  const kvSplit = model.attention.kind === 'mla' ? 1 : Math.max(1, Math.min(t, model.kvHeads || t));
+  // GQA KV heads split across the tensor-parallel group (replicated beyond the KV-head count); MLA's latent is shared;
+  // data-parallel attention splits the sequences instead
+  const kvSplit = dp ? t : model.attention.kind === 'mla' ? 1 : Math.max(1, Math.min(t, model.kvHeads || t));
   const moe = model.moe;
   const ep = layout.expertParallel;
   const linkBs = (chip.link.bandwidthGBs?.value ?? 0) * 1e9;
   const moeLayers = moe ? moe.moeLayers : 0;
   return {
     model, chip, layout, tflopsPublished: ff.tflops, dequant: ff.dequant, layers: model.layers, fixedTimeLayers: model.fixedTimeLayers ?? model.layers,
-    gemmBytes: (p.nonExpert - p.embedding) * perParam / t,
+    gemmBytes: (p.nonExpert - p.embedding) * perParam / (dp ? 1 : t),
     gemmFlopsPerToken: (x.baseFlops - 2 * x.expertMatmulActive) / t,
     kvBytesPerUnit: kvElem * x.kvElemsPerLayer / kvSplit,
     attnFlopsPerUnit: x.attnCoef / t,
@@ -139,8 +142,8 @@ export function prepare(model: Model, chip: Chip, family: Family, weightsFormat:
     expertSplit: ep > 1 ? 1 : t,
     weightSecPerByte: secPerByte(fit, 'weightsBytes'), kvSecPerByte: secPerByte(fit, 'kvBytes'),
     linkSecPerByte: linkBs > 0 ? 1 / linkBs : 0,
-    allReduces: t > 1 ? 2 * (model.layers - moeLayers) + (ep > 1 ? moeLayers : 2 * moeLayers) : 0,
-    allReduceFactor: t > 1 ? (2 * (t - 1)) / t : 0,
+    allReduces: t > 1 && !dp ? 2 * (model.layers - moeLayers) + (ep > 1 ? moeLayers : 2 * moeLayers) : 0,
+    allReduceFactor: t > 1 && !dp ? (2 * (t - 1)) / t : 0,
     allToAlls: ep > 1 ? 2 * moeLayers : 0,
     activationBytes: model.hiddenSize * ACTIVATION_BYTES,
     cases: ff.cases, memoPrompt: -1, memoAttn: 0,
@@ -250,6 +253,14 @@ export function prefillSeconds(p: Prepared, batch: number, promptTokens: number,
   return time(p, k, prefillWork(p, W, batch, promptTokens)) * chunkFactor(p, batch * promptTokens);
 }
 
+/** Seconds the chips are busy prefilling `batch` prompts: the throughput cost. Under continuous batching other
+ *  micro-batches fill a pipeline's fill and drain, so unlike prefillSeconds (the latency) no (2P − 1)/P factor. */
+export function prefillBusySeconds(p: Prepared, batch: number, promptTokens: number, c: Case): number {
+  const k = caseOf(p, c);
+  if (k.prefillFlops <= 0) return NaN;
+  return time(p, k, prefillWork(p, W, batch, promptTokens));
+}
+
 /** (2P − 1) chunk-passes of 1/P each: the pipeline fills, then every stage works at once. */
 function chunkFactor(p: Prepared, tokens: number): number {
   const P = p.layout.pipelineStages;
@@ -296,7 +307,8 @@ export function evaluatePoint(p: Prepared, replicas: number, batch: number, inpu
   decodeWork(p, W_DECODE, batch, input + output / 2, 1);
   const knownCompute = p.cases.expected.prefillFlops > 0 && input > 0;
   if (knownCompute) prefillWork(p, W_PREFILL, batch, input);
-  const chunk = knownCompute ? chunkFactor(p, batch * input) : 0;
+  // one prompt waits for the pipeline to fill; with others in flight the fill is overlapped (prefillBusySeconds)
+  const chunk = knownCompute ? (batch > 1 ? 1 : chunkFactor(p, input)) : 0;
   const share = batch > 1 && output > 0 ? (batch - 1) / batch / output : 0;
   for (let i = 0; i < 3; i++) {
     const k = i === 0 ? p.cases.low : i === 1 ? p.cases.expected : p.cases.high;

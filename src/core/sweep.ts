@@ -4,7 +4,7 @@ import type { Chip, Family, Model, NumberFormat } from '../catalog/schema.ts';
 import { estimate } from './estimate.ts';
 import { fit } from './fit.ts';
 import { computeFormat, defaultFormats } from './formats.ts';
-import { chipDeployment, tensorDegrees, vendorLayout, type Layout, type SplitRule } from './layout.ts';
+import { chipDeployment, kvReplication, tensorDegrees, vendorLayout, type Layout, type SplitRule } from './layout.ts';
 import type { Bottleneck, Range } from './types.ts';
 
 /** What is served and on which kind of chip; everything a sweep holds fixed. */
@@ -108,8 +108,9 @@ export function candidateBatches(maxBatch: number | null, engineMaxBatch: number
 }
 
 /** Largest batch an instance of `chips` holds at the workload's context (0 when it does not fit; null = unpublished). */
-export function instanceMaxBatch(w: Workload, weights: NumberFormat, kv: NumberFormat, chips: number): number | null {
-  const f = fit({ model: w.model, chip: w.chip, weights, kv, contextTokens: w.inputTokens + w.outputTokens, batch: 1, chips, reserveFraction: w.reserveFraction });
+export function instanceMaxBatch(w: Workload, weights: NumberFormat, kv: NumberFormat, chips: number, tensorParallel = 1): number | null {
+  const f = fit({ model: w.model, chip: w.chip, weights, kv, contextTokens: w.inputTokens + w.outputTokens, batch: 1, chips, reserveFraction: w.reserveFraction,
+    kvReplication: kvReplication(w.model, tensorParallel) });
   if (!f.fits) return 0;
   return f.maxBatchAtContext;
 }
@@ -146,7 +147,7 @@ export function* configurations(w: Workload, only?: NumberFormat): Generator<{ w
     const kv = defaultFormats(w.chip, weights).kv;
     for (const layout of candidateLayouts(w, weights, kv)) {
       const chips = layout.tensorParallel * layout.pipelineStages;
-      const batches = candidateBatches(instanceMaxBatch(w, weights, kv, chips), w.engineMaxBatch);
+      const batches = candidateBatches(instanceMaxBatch(w, weights, kv, chips, layout.tensorParallel), w.engineMaxBatch);
       if (batches.length) yield { weights, kv, layout, chips, batches };
     }
   }
