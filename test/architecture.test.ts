@@ -235,6 +235,16 @@ describe('FLOPs', () => {
     expect(prefillFlops(m, 100_000)).toBeGreaterThan(2 * n * 100_000);
   });
 
+  it('MLA prefill attends per head over decompressed keys and values (2·H·(nope+rope) + 2·H·v per pair), not over the latent', () => {
+    const d = get('deepseek-v3');
+    const S = 4096, S2 = 2 * S;
+    const quad = (x: number) => 61 * x * x * 0.5;
+    const perPair = (prefillFlops(d, S2) - 2 * prefillFlops(d, S) + 0) / (quad(S2) - 2 * quad(S));
+    expect(perPair).toBeCloseTo(2 * 128 * (128 + 64) + 2 * 128 * 128, 6);
+    // the absorbed form decode uses would be 3.4 times as much per pair
+    expect(2 * 128 * (576 + 512) / perPair).toBeGreaterThan(3);
+  });
+
   it('prefill caps windowed and chunked layers', () => {
     const mis = get('mistral-7b');
     const S = 8192;

@@ -26,6 +26,8 @@ export interface Derived {
   baseFlops: number;
   /** attention FLOPs per layer per attended token (GQA: 4·H·hd; MLA absorbed: 2·H·(2·kv_lora + rope)) */
   attnCoef: number;
+  /** the same in prefill, where MLA runs uncompressed (per-head keys and values) rather than over the latent */
+  attnCoefPrefill: number;
   /** KV-cache elements per layer per token (GQA: 2·KV·hd; MLA: kv_lora + rope; SSM: 0) */
   kvElemsPerLayer: number;
   /** layers keeping the full history / layers capped at `window` */
@@ -87,7 +89,7 @@ function derive(m: Model): Derived {
     // dA = exp(dt·A), dB = dt·B, state = state·dA + x·dB, y = state·C → ≈ 6·di·d_state. Small next to 2·N.
     const ssmFlops = L * (2 * di * s.convKernel + 6 * di * s.dState);
     return {
-      params, matmulActive, baseFlops: 2 * matmulActive + ssmFlops, attnCoef: 0, kvElemsPerLayer: 0,
+      params, matmulActive, baseFlops: 2 * matmulActive + ssmFlops, attnCoef: 0, attnCoefPrefill: 0, kvElemsPerLayer: 0,
       fullLayers: 0, localLayers: 0, window: 0, chunked: false,
       stateElems: L * di * (s.convKernel + s.dState), expertMatmulActive: 0,
     };
@@ -99,6 +101,7 @@ function derive(m: Model): Derived {
   let attnParams: number;
   let attnMatmul: number;
   let attnCoef: number;
+  let attnCoefPrefill: number;
   let kvElemsPerLayer: number;
   if (att.kind === 'mla') {
     // DeepSeek-V3 inference/model.py MLA: wq_a d→q_lora, q_norm, wq_b q_lora→H·(nope+rope), wkv_a d→(kv_lora+rope),
@@ -109,6 +112,8 @@ function derive(m: Model): Derived {
     attnParams = attnMatmul + att.qLoraRank + att.kvLoraRank;
     // absorbed decode: scores over the latent+rope cache, value mix over the latent
     attnCoef = 2 * H * (att.kvLoraRank + att.qkRopeHeadDim) + 2 * H * att.kvLoraRank;
+    // prefill decompresses the latent and attends per head (vLLM's "compute friendly" path): q·k over nope+rope, p·v
+    attnCoefPrefill = 2 * H * qk + 2 * H * att.vHeadDim;
     kvElemsPerLayer = att.kvLoraRank + att.qkRopeHeadDim;
   } else {
     const hd = m.headDim;
@@ -119,6 +124,7 @@ function derive(m: Model): Derived {
     if (m.gptOssExtras) attnParams += d /* o bias */ + H /* sinks */;
     if (m.qkNorm) attnParams += 2 * hd;
     attnCoef = 4 * H * hd;
+    attnCoefPrefill = attnCoef;
     kvElemsPerLayer = 2 * KV * hd;
   }
 
@@ -172,7 +178,7 @@ function derive(m: Model): Derived {
     params,
     matmulActive,
     baseFlops: 2 * matmulActive,
-    attnCoef,
+    attnCoef, attnCoefPrefill,
     kvElemsPerLayer,
     fullLayers: L - localLayers,
     localLayers,
@@ -244,5 +250,5 @@ export function prefillFlops(m: Model, promptTokens: number): number {
       localSum = S <= W ? S * S * 0.5 : W * W * 0.5 + (S - W) * W;
     }
   }
-  return x.baseFlops * S + x.attnCoef * (x.fullLayers * S * S * 0.5 + x.localLayers * localSum);
+  return x.baseFlops * S + x.attnCoefPrefill * (x.fullLayers * S * S * 0.5 + x.localLayers * localSum);
 }
