@@ -10,7 +10,7 @@ import { Explainer } from '../src/catalog/schema.ts';
 
 const cat = catalog();
 const ctx = { catalog: cat };
-const TOPICS = ['memory-wall', 'prefill-vs-decode', 'prefill-interference', 'disaggregation', 'kv-cache', 'memory-tiers', 'batching', 'moe',
+const TOPICS = ['memory-wall', 'prefill-vs-decode', 'prefill-interference', 'disaggregation', 'kv-cache', 'memory-tiers', 'batching', 'moe', 'parallelism',
   'speculative-decoding', 'quantization', 'gpus', 'tpus', 'cerebras', 'groq', 'd-matrix', 'etched', 'taalas', 'sambanova'];
 
 describe('data/explainers.json', () => {
