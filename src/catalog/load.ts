@@ -177,7 +177,7 @@ function fixedTimeLayers(m: Model, k: KernelsPerLayer): number {
   return (m.layers * (k.denseLayer + attention) + moeLayers * perMoe) / k.denseLayer;
 }
 
-/** The two serving defaults the model needs, read loosely from data/serving.json (absent: no bound). */
+/** The serving facts the model needs, read loosely from data/serving.json (absent: no bound, every layer counts once). */
 function readServing(file: string): Catalog['serving'] {
   const none = { defaultTpotMs: null, engineMaxBatch: () => null, engineNote: '', servedWithSpecDecode: () => null, kernelsPerLayer: null };
   if (!existsSync(file)) return none;

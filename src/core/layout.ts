@@ -42,7 +42,6 @@ export function tensorDegrees(model: Model, chip: Chip, maxChips: number): numbe
   return out;
 }
 
-/** The layout the vendor's compiler uses on `chips` chips (spatial and single rules), or null for tensor-parallel chips. */
 /** Copies of each sequence's KV cache a tensor-parallel group of `t` chips stores: MLA's latent is shared by all
  *  heads, so every chip keeps all of it; GQA's KV heads split up to their count and repeat beyond it. Attention run
  *  data-parallel keeps one copy: each sequence lives on one chip. */
@@ -52,6 +51,7 @@ export function kvReplication(model: Model, t: number, attentionDataParallel = f
   return model.kvHeads > 0 && t > model.kvHeads ? t / model.kvHeads : 1;
 }
 
+/** The layout the vendor's compiler uses on `chips` chips (spatial and single rules), or null for tensor-parallel chips. */
 export function vendorLayout(rule: SplitRule, model: Model, chips: number, perReplica: number): Layout | null {
   if (rule === 'tensor-parallel') return null;
   const replicaChips = Math.max(1, perReplica);
