@@ -58,6 +58,12 @@ describe('memwall CLI', () => {
     expect(t.memory + t.compute + t.interconnect + t.latencyFloor).toBeLessThan(j.decode.msPerToken.expected);
   });
 
+  it('chips named after the model go to the chip options, never to a number option before them (plan)', async () => {
+    const r = await runCli(['plan', 'llama-3.1-70b', 'h200', 'b200', '--ttft-ms', '500', '--tok-s-user', '50', '--users', '1000']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/of 2 chips meet it/);
+  });
+
   it('a "does not fit" is an answer (exit 0) with the reason', async () => {
     const r = await runCli(['estimate', '--model', 'llama-3.1-405b', '--chip', 'h100', '--chips', '2', '--weights', 'bf16', '--json']);
     expect(r.code).toBe(0);

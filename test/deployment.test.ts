@@ -5,6 +5,7 @@ import type { Chip, Model, NumberFormat } from '../src/catalog/schema.ts';
 import { paramCounts } from '../src/core/architecture.ts';
 import { acceptanceFromLength, estimate, tokensPerStep, type Estimate } from '../src/core/estimate.ts';
 import { predict } from '../src/core/validate.ts';
+import { candidateLayouts } from '../src/core/sweep.ts';
 import { computeFormat, defaultFormats, FORMATS } from '../src/core/formats.ts';
 import { chipDeployment, tensorDegrees } from '../src/core/layout.ts';
 import type { Scenario } from '../src/core/types.ts';
@@ -182,6 +183,12 @@ describe('KV copies, data-parallel attention, and what a pipeline\'s prefill cos
     expect(stored(dep) - stored(tp)).toBeCloseTo(7 * paramCounts(r1()).nonExpert * 1, -6);
     expect(dep.layout!.attentionDataParallel).toBe(true);
     expect(dep.deployment!.line).toMatch(/attention DP8 \(EP8\)/);
+  });
+
+  it('sweeps (/frontier, /plan) try data-parallel attention for MoE models, and only for them', () => {
+    const w = (id: string) => ({ model: model(id), chip: chip('h200'), family: cat.family(chip('h200')), inputTokens: 1024, outputTokens: 1024, reserveFraction: reserve, engineMaxBatch: null });
+    expect(candidateLayouts(w('deepseek-r1'), 'fp8', 'fp8').some((l) => l.attentionDataParallel)).toBe(true);
+    expect(candidateLayouts(w('llama-3.1-70b'), 'fp8', 'fp8').some((l) => l.attentionDataParallel)).toBe(false);
   });
 
   it('GQA KV heads repeat beyond their count: TP16 on 8 KV heads stores two copies', () => {

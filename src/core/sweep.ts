@@ -3,7 +3,8 @@
 import type { Chip, Family, Model, NumberFormat } from '../catalog/schema.ts';
 import { estimate } from './estimate.ts';
 import { fit } from './fit.ts';
-import { computeFormat, defaultFormats } from './formats.ts';
+import { paramCounts } from './architecture.ts';
+import { bytesPerParam, computeFormat, defaultFormats } from './formats.ts';
 import { chipDeployment, kvReplication, tensorDegrees, vendorLayout, type Layout, type SplitRule } from './layout.ts';
 import type { Bottleneck, Range } from './types.ts';
 
@@ -19,8 +20,9 @@ export interface Workload {
   engineMaxBatch: number | null;
 }
 
-/** One instance (a replica) laid out on `tensorParallel × pipelineStages` chips. */
-export interface InstanceLayout { tensorParallel: number; pipelineStages: number }
+/** One instance (a replica) laid out on `tensorParallel × pipelineStages` chips; for MoE models the tensorParallel
+ *  chips may run attention data-parallel with the experts spread over them. */
+export interface InstanceLayout { tensorParallel: number; pipelineStages: number; attentionDataParallel?: boolean }
 
 /** One configuration of one serving instance. `chips` = tensorParallel × pipelineStages. */
 export interface Config { weights: NumberFormat; kv: NumberFormat; layout: InstanceLayout; chips: number; batch: number }
@@ -92,6 +94,8 @@ export function candidateLayouts(w: Workload, weights: NumberFormat, kv: NumberF
   for (const t of tensorDegrees(w.model, w.chip, Number.MAX_SAFE_INTEGER)) {
     const p1 = Math.ceil(n0 / t);
     for (const p of new Set([p1, 2 * p1, 4 * p1])) if (p <= layers && t * p <= cap) out.push({ tensorParallel: t, pipelineStages: p });
+    // MoE: the same group with attention data-parallel and the experts spread (no KV copies under MLA)
+    if (w.model.moe && t > 1 && t >= n0 && t <= cap) out.push({ tensorParallel: t, pipelineStages: 1, attentionDataParallel: true });
   }
   return out;
 }
@@ -108,9 +112,10 @@ export function candidateBatches(maxBatch: number | null, engineMaxBatch: number
 }
 
 /** Largest batch an instance of `chips` holds at the workload's context (0 when it does not fit; null = unpublished). */
-export function instanceMaxBatch(w: Workload, weights: NumberFormat, kv: NumberFormat, chips: number, tensorParallel = 1): number | null {
+export function instanceMaxBatch(w: Workload, weights: NumberFormat, kv: NumberFormat, chips: number, layout: InstanceLayout = { tensorParallel: 1, pipelineStages: chips }): number | null {
+  const t = layout.tensorParallel, dp = layout.attentionDataParallel === true && t > 1;
   const f = fit({ model: w.model, chip: w.chip, weights, kv, contextTokens: w.inputTokens + w.outputTokens, batch: 1, chips, reserveFraction: w.reserveFraction,
-    kvReplication: kvReplication(w.model, tensorParallel) });
+    kvReplication: kvReplication(w.model, t, dp), replicatedWeightsBytes: dp ? (t - 1) * paramCounts(w.model).nonExpert * bytesPerParam(weights, w.chip) : 0 });
   if (!f.fits) return 0;
   return f.maxBatchAtContext;
 }
@@ -123,7 +128,8 @@ const sorted = (r: Range): Cases => [r.low, r.expected, r.high];
  */
 export function evaluateConfig(w: Workload, c: Config, step1Known?: Cases): Evaluation | null {
   const base = { model: w.model, chip: w.chip, family: w.family, weights: c.weights, kv: c.kv, inputTokens: w.inputTokens, outputTokens: w.outputTokens,
-    chips: c.chips, reserveFraction: w.reserveFraction, layout: { tensorParallel: c.layout.tensorParallel, pipelineStages: c.layout.pipelineStages, replicas: 1 } };
+    chips: c.chips, reserveFraction: w.reserveFraction, layout: { tensorParallel: c.layout.tensorParallel, pipelineStages: c.layout.pipelineStages, replicas: 1,
+      ...(c.layout.attentionDataParallel ? { attentionDataParallel: true } : {}) } };
   const e = estimate({ ...base, batch: c.batch });
   if (!e.decode || !e.layout || e.batch < c.batch) return null;
   const step = sorted(e.decode.stepMs).map((x) => x / 1e3) as Cases;
@@ -147,7 +153,7 @@ export function* configurations(w: Workload, only?: NumberFormat): Generator<{ w
     const kv = defaultFormats(w.chip, weights).kv;
     for (const layout of candidateLayouts(w, weights, kv)) {
       const chips = layout.tensorParallel * layout.pipelineStages;
-      const batches = candidateBatches(instanceMaxBatch(w, weights, kv, chips, layout.tensorParallel), w.engineMaxBatch);
+      const batches = candidateBatches(instanceMaxBatch(w, weights, kv, chips, layout), w.engineMaxBatch);
       if (batches.length) yield { weights, kv, layout, chips, batches };
     }
   }

@@ -25,6 +25,8 @@ export function assignPositional(free: OptionSpec[], words: string[], cat: Catal
   let i = 0;
   for (let s = 0; s < free.length && i < words.length; s++) {
     const spec = free[s];
+    // a number option never takes a word that is not a number (`plan llama-70b h200 …` names a chip, not a tpot-ms)
+    if (spec.type === 'integer' && !/^-?\d+(\.\d+)?$/.test(words[i])) continue;
     const left = words.length - i;
     let n = 1;
     if (spec.autocomplete === 'model' || spec.autocomplete === 'chip') {
