@@ -69,14 +69,22 @@ function evaluate(sc: Scenario, layout: Layout, batch: number): Candidate {
 function tensorParallelCandidates(sc: Scenario, chips: number, batch: number, oneReplica: boolean): Candidate[] {
   const out: Candidate[] = [];
   const layers = sc.model.layers;
+  // chips that hold a batch depend on the degree only through the KV copies it makes: one fit per (batch, copies)
+  const memo = new Map<string, number>();
+  const need = (b: number, t: number) => {
+    const key = `${b}/${kvReplication(sc.model, t)}`;
+    let n = memo.get(key);
+    if (n === undefined) { n = chipsFor(sc, b, t); memo.set(key, n); }
+    return n;
+  };
   for (const t of tensorDegrees(sc.model, sc.chip, chips)) {
-    const p1 = Math.ceil(chipsFor(sc, 1, t) / t);
+    const p1 = Math.ceil(need(1, t) / t);
     if (t * p1 > chips || p1 > layers) continue;
     const rMax = oneReplica ? 1 : Math.max(1, Math.floor(chips / (t * p1)));
     let pMin = 0;
     for (let r = rMax; r >= 1; r--) {
       const share = Math.ceil(batch / r);
-      const p = Math.max(p1, Math.ceil(chipsFor(sc, share, t) / t));
+      const p = Math.max(p1, Math.ceil(need(share, t) / t));
       if (t * p * r <= chips && p <= layers) {
         out.push(evaluate(sc, { tensorParallel: t, pipelineStages: p, replicas: r, expertParallel: expertParallel(sc, t) }, batch));
         pMin = p;
