@@ -123,8 +123,11 @@ export function calibrate(inputs: Inputs): { efficiency: Efficiency; log: FitLog
         const perRow = rowsOf(inputs, fitted.rows, name, new Set()).map((r) => minimise(inputs, [r], v, c));
         log.push({ family: name, constant: c, rows: fitted.rows, value: x, perRow });
         const s = plan.spread.fitted;
-        return { low: Math.min(x * (1 - s), ...perRow), expected: x, high: cap(Math.max(x * (1 + s), ...perRow)), fittedTo: fitted.rows,
-          note: `fitted jointly to ${fitted.rows.join(', ')}${perRow.length > 1 ? ` (each row alone: ${perRow.map((r) => r.toPrecision(3)).join(', ')})` : ''}; range ±${s * 100}% or the rows' spread` };
+        // a row whose fit alone runs into a physical bound does not set the constant: it widens no range
+        const [lo, hi] = BOUNDS[c];
+        const informative = perRow.filter((y) => y > lo * 1.01 && y < hi / 1.01);
+        return { low: Math.min(x * (1 - s), ...informative), expected: x, high: cap(Math.max(x * (1 + s), ...informative)), fittedTo: fitted.rows,
+          note: `fitted jointly to ${fitted.rows.join(', ')}${perRow.length > 1 ? ` (each row alone: ${perRow.map((r) => r.toPrecision(3)).join(', ')})` : ''}; range ±${s * 100}% or the spread of the rows that set it alone${informative.length < perRow.length ? ' (a row alone at a bound does not)' : ''}` };
       }
       const from = fp.borrow[c];
       if (from) {
