@@ -160,6 +160,13 @@ describe('what an inference engineer found, fixed', () => {
     expect(e.serving.queueWaitSeconds!.expected).toBeGreaterThan(0);
   });
 
+  it('a row whose fit alone runs into a bound widens no range (Hopper\'s per-layer time: one row alone asks for ~0)', () => {
+    const floor = cat.efficiency.families['nvidia-hopper'].layerFloorUs;
+    expect(floor.note).toMatch(/each row alone: [\d.]+, 0\.0100/);
+    expect(floor.note).toMatch(/a row alone at a bound does not/);
+    expect(floor.low).toBeGreaterThan(0.8 * floor.expected);
+  });
+
   it('validate reports leave-one-out errors, and calibration rows are no longer all at 0%', async () => {
     const r = await runCli(['validate']);
     expect(r.stdout).toMatch(/Leave-one-out on calibration rows: median error \d+%/);
