@@ -225,6 +225,19 @@ describe('KV copies, data-parallel attention, and what a pipeline\'s prefill cos
   });
 });
 
+describe('local attention in decode', () => {
+  it('a chunked layer (Llama 4) attends only within its chunk; a sliding window always to its last W tokens', () => {
+    const decodeKvMs = (id: string, ctx: number) => estimate(scenario(model(id), chip('h200'), { chips: 8, batch: 64, weights: 'fp8', inputTokens: ctx, outputTokens: 2 })).decode!.termsMs.memory;
+    const scout = model('llama-4-scout'), W = scout.localAttention!.window;
+    expect(scout.localAttention!.kind).toBe('chunked');
+    // just past a chunk boundary the chunked layers read almost nothing, so the step reads less than just before it
+    expect(decodeKvMs('llama-4-scout', 2 * W + 16)).toBeLessThan(decodeKvMs('llama-4-scout', 2 * W - 16));
+    const g = model('gpt-oss-120b'), w = g.localAttention!.window;
+    expect(g.localAttention!.kind).toBe('sliding');
+    expect(decodeKvMs('gpt-oss-120b', 4 * w + 16)).toBeGreaterThanOrEqual(decodeKvMs('gpt-oss-120b', 4 * w - 16));
+  });
+});
+
 describe('a layer\'s fixed time follows the operations it runs', () => {
   it('dense GQA layers count once; MLA, routed-expert and shared-expert blocks add their operations (data/serving.json)', () => {
     const k = cat.serving.kernelsPerLayer!;

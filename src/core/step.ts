@@ -39,6 +39,8 @@ export interface Prepared {
   attnFlopsPerUnit: number;
   stateBytes: number;
   fullLayers: number; localLayers: number; window: number;
+  /** local layers attend within fixed chunks (Llama 4) rather than a sliding window */
+  chunked: boolean;
   moeLayers: number; experts: number; active: number;
   /** bytes and FLOPs per token of one routed expert in one layer (whole expert, before any split) */
   expertBytes: number; expertFlops: number;
@@ -135,7 +137,7 @@ export function prepare(model: Model, chip: Chip, family: Family, weightsFormat:
     kvBytesPerUnit: kvElem * x.kvElemsPerLayer / kvSplit,
     attnFlopsPerUnit: x.attnCoef / t,
     stateBytes: kvElem * x.stateElems / t,
-    fullLayers: x.fullLayers, localLayers: x.localLayers, window: x.window,
+    fullLayers: x.fullLayers, localLayers: x.localLayers, window: x.window, chunked: x.chunked,
     moeLayers, experts: moe ? moe.experts : 0, active: moe ? moe.activeExperts : 0,
     expertBytes: p.expertPerLayerEach * perParam,
     expertFlops: moe ? (2 * x.expertMatmulActive) / (moeLayers * moe.activeExperts) : 0,
@@ -224,7 +226,8 @@ function caseOf(p: Prepared, c: Case): CaseConstants {
 
 function contextUnits(p: Prepared, context: number): number {
   const s = context > 0 ? context : 0;
-  return p.fullLayers * s + p.localLayers * (s < p.window ? s : p.window);
+  // a sliding window attends to the last W tokens; a chunked layer only to the tokens of the chunk it is in
+  return p.fullLayers * s + p.localLayers * (s < p.window ? s : p.chunked ? s % p.window : p.window);
 }
 
 /**
