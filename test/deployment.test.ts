@@ -5,6 +5,8 @@ import type { Chip, Model, NumberFormat } from '../src/catalog/schema.ts';
 import { paramCounts } from '../src/core/architecture.ts';
 import { acceptanceFromLength, estimate, tokensPerStep, type Estimate } from '../src/core/estimate.ts';
 import { predict } from '../src/core/validate.ts';
+import { chooseDeployment } from '../src/core/deploy.ts';
+import { prefillBusySeconds, prefillSeconds } from '../src/core/step.ts';
 import { candidateLayouts } from '../src/core/sweep.ts';
 import { computeFormat, defaultFormats, FORMATS } from '../src/core/formats.ts';
 import { chipDeployment, tensorDegrees } from '../src/core/layout.ts';
@@ -215,13 +217,13 @@ describe('KV copies, data-parallel attention, and what a pipeline\'s prefill cos
 
   it('with many requests in flight a pipeline\'s fill and drain are overlapped: prefill costs its busy time, not its latency', () => {
     const sc = scenario(model('llama-3.1-70b'), chip('h100-sxm'), { chips: 8, batch: 64, weights: 'fp8', inputTokens: 2048, outputTokens: 256, layout: { tensorParallel: 2, pipelineStages: 4, replicas: 1 } });
+    const d = chooseDeployment(sc, chipDeployment(sc.chip), 64)!;
+    const busy = prefillBusySeconds(d.prepared, 64, 2048, 'expected'), latency = prefillSeconds(d.prepared, 64, 2048, 'expected');
+    expect(latency / busy).toBeCloseTo((2 * 4 - 1) / 4, 6);
     const e = estimate(sc);
     const round = 64 * 256 / e.decode!.tokensPerSecond.expected;
-    const decodeOnly = 256 * e.decode!.stepMs.expected / 1000;
-    // the prefill share of the round is below the pipelined prefill latency of the same 64 prompts
-    const latency = estimate({ ...sc, batch: 1 }).prefill!.idleTtftMs!.expected / 1000 * 64;
-    expect(round - decodeOnly).toBeLessThan(latency);
-    expect(round - decodeOnly).toBeGreaterThan(0);
+    const prefillShare = round - 256 * e.decode!.stepMs.expected / 1000;
+    expect(prefillShare).toBeCloseTo(busy, 4);
   });
 });
 
