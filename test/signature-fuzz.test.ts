@@ -78,7 +78,8 @@ function discordCases(r: ReturnType<typeof prng>): { cases: Case[]; replays: Cas
     () => ({ kind: 'another key', headers: signed(payload(), String(now()), otherKey), body: payload() }),
     () => { const b = payload(); const h = signed(b, String(now())); h['x-signature-ed25519'] = flip(h['x-signature-ed25519']); return { kind: 'one signature digit changed', headers: h, body: b }; },
     () => { const b = payload(); const h = signed(b, String(now())); return { kind: 'tampered body', headers: h, body: b.replace(/"type":\d/, '"type":2').replace('llama-70b', 'llama-405b') + (r.next() < 0.5 ? ' ' : '') }; },
-    () => { const b = payload(); const h = signed(b, String(now())); h['x-signature-timestamp'] = String(now() + r.pick([-1, 1])); return { kind: 'timestamp changed after signing', headers: h, body: b }; },
+    // one clock reading: read twice, a second's tick between the readings could make the "changed" timestamp the signed one
+    () => { const b = payload(); const ts = now(); const h = signed(b, String(ts)); h['x-signature-timestamp'] = String(ts + r.pick([-1, 1])); return { kind: 'timestamp changed after signing', headers: h, body: b }; },
     () => { const b = payload(); const h = signed(b, String(now())); h['x-signature-ed25519'] = h['x-signature-ed25519'].toUpperCase().replace(/^(..)/, 'zz'); return { kind: 'non-hex signature', headers: h, body: b }; },
     () => { const ts = String(now() - r.int(301, 365 * 86400)); const b = payload(); return { kind: 'stale', headers: signed(b, ts), body: b }; },
     () => { const ts = String(now() + r.int(301, 365 * 86400)); const b = payload(); return { kind: 'future', headers: signed(b, ts), body: b }; },
@@ -111,7 +112,7 @@ function slackCases(r: ReturnType<typeof prng>, responseUrl: () => string): Case
     () => ({ kind: 'malformed signature', headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': String(now()), 'x-slack-signature': r.pick(['', 'v0=', 'v1=' + r.hex(64), r.hex(64), 'v0=' + r.hex(63), 'v0=' + r.hex(66), 'v0=' + r.hex(64).toUpperCase()]) }, body: body() }),
     () => { const b = body(); return { kind: 'another secret', headers: form(now(), b, 'not-the-secret'), body: b }; },
     () => { const b = body(); return { kind: 'tampered body', headers: form(now(), b), body: b.replace('text=', 'text=x') }; },
-    () => { const b = body(); const h = form(now(), b); h['x-slack-request-timestamp'] = String(now() + r.pick([-1, 1])); return { kind: 'timestamp changed after signing', headers: h, body: b }; },
+    () => { const b = body(); const ts = now(); const h = form(ts, b); h['x-slack-request-timestamp'] = String(ts + r.pick([-1, 1])); return { kind: 'timestamp changed after signing', headers: h, body: b }; },
     () => { const ts = now() - r.int(301, 365 * 86400); const b = body(); return { kind: 'stale (a captured request sent again later)', headers: form(ts, b), body: b }; },
     () => { const ts = now() + r.int(301, 365 * 86400); const b = body(); return { kind: 'future', headers: form(ts, b), body: b }; },
     () => { const b = body(); const ts = r.pick(['abc', '', '1e9', `${now()}.5`]); const sig = `v0=${createHmac('sha256', SECRET).update(`v0:${ts}:${b}`).digest('hex')}`; return { kind: 'malformed timestamp', headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': ts, 'x-slack-signature': sig }, body: b }; },

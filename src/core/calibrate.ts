@@ -53,10 +53,16 @@ function minimise(inputs: Inputs, rows: Measurement[], values: Map<ConstantName,
     for (const r of rows) { const e = logError(inputs, r, trial); s += Number.isFinite(e) ? e * e : 1e6; }
     return s;
   };
-  let [a, b] = BOUNDS[name].map(Math.log);
+  const [lo, hi] = BOUNDS[name];
+  return goldenSection(cost, lo, hi, 48);
+}
+
+/** The x in [lo, hi] minimising cost(log x), by golden-section search in log space. */
+function goldenSection(cost: (logX: number) => number, lo: number, hi: number, iterations: number): number {
+  let a = Math.log(lo), b = Math.log(hi);
   const g = (Math.sqrt(5) - 1) / 2;
   let x1 = b - g * (b - a), x2 = a + g * (b - a), f1 = cost(x1), f2 = cost(x2);
-  for (let i = 0; i < 48; i++) {
+  for (let i = 0; i < iterations; i++) {
     if (f1 <= f2) { b = x2; x2 = x1; f2 = f1; x1 = b - g * (b - a); f1 = cost(x1); }
     else { a = x1; x1 = x2; f1 = f2; x2 = a + g * (b - a); f2 = cost(x2); }
   }
@@ -202,14 +208,7 @@ function fitOverhead(rows: Measurement[], chipSide: number[]): number {
     const e = Math.log((chipSide[i] + Math.exp(logX)) / r.value);
     return s + (Number.isFinite(e) ? e * e : 1e6);
   }, 0);
-  let a = Math.log(0.01), b = Math.log(10_000);
-  const g = (Math.sqrt(5) - 1) / 2;
-  let x1 = b - g * (b - a), x2 = a + g * (b - a), f1 = cost(x1), f2 = cost(x2);
-  for (let i = 0; i < 60; i++) {
-    if (f1 <= f2) { b = x2; x2 = x1; f2 = f1; x1 = b - g * (b - a); f1 = cost(x1); }
-    else { a = x1; x1 = x2; f1 = f2; x2 = a + g * (b - a); f2 = cost(x2); }
-  }
-  return Math.exp((a + b) / 2);
+  return goldenSection(cost, 0.01, 10_000, 60);
 }
 
 export interface LeaveOneOut { row: string; family: string; predicted: number | null; error: number | null; reason?: string }
@@ -234,13 +233,14 @@ export function leaveOneOut(inputs: Inputs): LeaveOneOut[] {
   }
   const api = inputs.plan.apiOverheadMs;
   if (api) {
-    const { efficiency } = calibrate(inputs);
+    // the chips' side comes from the full fit already made (no family constant is fitted to these rows)
+    const families = Object.fromEntries([...full].map(([name, v]) => [name, familyFrom(v)]));
     for (const id of api.rows) {
       const others = apiRows(inputs, api.rows, new Set([id]));
       if (others.length === 0) { out.push({ row: id, family: '(API)', predicted: null, error: null, reason: 'the only row for the API overhead' }); continue; }
       const row = apiRows(inputs, [id], new Set())[0];
-      const x = fitOverhead(others, others.map((r) => chipSideTtft(inputs, r, efficiency.families)));
-      const predicted = chipSideTtft(inputs, row, efficiency.families) + x;
+      const x = fitOverhead(others, others.map((r) => chipSideTtft(inputs, r, families)));
+      const predicted = chipSideTtft(inputs, row, families) + x;
       out.push({ row: id, family: '(API)', predicted, error: predicted / row.value - 1 });
     }
   }

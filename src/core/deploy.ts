@@ -1,5 +1,5 @@
 // Choosing a deployment: how many chips, and which layout of them, for a model, a chip and a batch.
-import type { ChipDeployment } from '../catalog/schema.ts';
+import type { Chip, ChipDeployment, Model, NumberFormat } from '../catalog/schema.ts';
 import { paramCounts } from './architecture.ts';
 import { fit, type FitResult } from './fit.ts';
 import { bytesPerParam } from './formats.ts';
@@ -34,14 +34,17 @@ function chipsFor(sc: Scenario, batch: number, t = 1): number {
   return sc.chips === 'auto' ? f.chips : (f.chipsNeeded ?? f.chips);
 }
 
-/** One replica's fit: its chips hold its share of the batch, each sequence's KV as many times as the TP degree copies it. */
-export function replicaFitOf(sc: Scenario, layout: Pick<Layout, 'tensorParallel' | 'pipelineStages' | 'attentionDataParallel'>, batch: number): FitResult {
+/** What a layout stores beyond one copy of the model: each sequence's KV as many times as the TP degree copies it, and,
+ *  with data-parallel attention, a whole copy of the non-expert weights on each of the group's other chips. */
+export function layoutCopies(model: Model, chip: Chip, weights: NumberFormat, layout: Pick<Layout, 'tensorParallel' | 'attentionDataParallel'>): { kvReplication: number; replicatedWeightsBytes: number } {
   const t = layout.tensorParallel, dp = layout.attentionDataParallel === true && t > 1;
-  // data-parallel attention keeps a whole copy of the non-expert weights on each of the group's chips
-  const copies = dp ? (t - 1) * paramCounts(sc.model).nonExpert * bytesPerParam(sc.weights, sc.chip) : 0;
+  return { kvReplication: kvReplication(model, t, dp), replicatedWeightsBytes: dp ? (t - 1) * paramCounts(model).nonExpert * bytesPerParam(weights, chip) : 0 };
+}
+
+/** One replica's fit: its chips hold its share of the batch, with the copies its layout makes. */
+export function replicaFitOf(sc: Scenario, layout: Pick<Layout, 'tensorParallel' | 'pipelineStages' | 'attentionDataParallel'>, batch: number): FitResult {
   return fit({ model: sc.model, chip: sc.chip, weights: sc.weights, kv: sc.kv, contextTokens: sc.inputTokens + sc.outputTokens,
-    batch, chips: t * layout.pipelineStages, reserveFraction: sc.reserveFraction,
-    kvReplication: kvReplication(sc.model, t, dp), replicatedWeightsBytes: copies });
+    batch, chips: layout.tensorParallel * layout.pipelineStages, reserveFraction: sc.reserveFraction, ...layoutCopies(sc.model, sc.chip, sc.weights, layout) });
 }
 
 function expertParallel(sc: Scenario, t: number): number {

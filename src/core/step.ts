@@ -251,9 +251,7 @@ function decodeWork(p: Prepared, w: Float64Array, batch: number, context: number
 /** Seconds to prefill `batch` prompts of `promptTokens` each on one replica. NaN when the chip's compute is unknown.
  *  A pipeline of P stages takes the tokens in P chunks, so stages work at once: (2P − 1) chunk-passes of 1/P each. */
 export function prefillSeconds(p: Prepared, batch: number, promptTokens: number, c: Case): number {
-  const k = caseOf(p, c);
-  if (k.prefillFlops <= 0) return NaN;
-  return time(p, k, prefillWork(p, W, batch, promptTokens)) * chunkFactor(p, batch * promptTokens);
+  return prefillBusySeconds(p, batch, promptTokens, c) * chunkFactor(p, batch * promptTokens);
 }
 
 /** Seconds the chips are busy prefilling `batch` prompts: the throughput cost. Under continuous batching other

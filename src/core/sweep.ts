@@ -3,9 +3,9 @@
 import type { Chip, Family, Model, NumberFormat } from '../catalog/schema.ts';
 import { estimate } from './estimate.ts';
 import { fit } from './fit.ts';
-import { paramCounts } from './architecture.ts';
-import { bytesPerParam, computeFormat, defaultFormats } from './formats.ts';
-import { chipDeployment, kvReplication, tensorDegrees, vendorLayout, type Layout, type SplitRule } from './layout.ts';
+import { layoutCopies } from './deploy.ts';
+import { computeFormat, defaultFormats } from './formats.ts';
+import { chipDeployment, tensorDegrees, vendorLayout, type Layout, type SplitRule } from './layout.ts';
 import type { Bottleneck, Range } from './types.ts';
 
 /** What is served and on which kind of chip; everything a sweep holds fixed. */
@@ -113,9 +113,8 @@ export function candidateBatches(maxBatch: number | null, engineMaxBatch: number
 
 /** Largest batch an instance of `chips` holds at the workload's context (0 when it does not fit; null = unpublished). */
 export function instanceMaxBatch(w: Workload, weights: NumberFormat, kv: NumberFormat, chips: number, layout: InstanceLayout = { tensorParallel: 1, pipelineStages: chips }): number | null {
-  const t = layout.tensorParallel, dp = layout.attentionDataParallel === true && t > 1;
   const f = fit({ model: w.model, chip: w.chip, weights, kv, contextTokens: w.inputTokens + w.outputTokens, batch: 1, chips, reserveFraction: w.reserveFraction,
-    kvReplication: kvReplication(w.model, t, dp), replicatedWeightsBytes: dp ? (t - 1) * paramCounts(w.model).nonExpert * bytesPerParam(weights, w.chip) : 0 });
+    ...layoutCopies(w.model, w.chip, weights, layout) });
   if (!f.fits) return 0;
   return f.maxBatchAtContext;
 }

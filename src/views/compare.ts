@@ -33,7 +33,7 @@ export function compactLayout(e: Estimate): string {
   if (!l || !d) return '';
   if (d.rule === 'spatial') return `${l.pipelineStages.toLocaleString('en-US')}×${l.tensorParallel} split${l.replicas > 1 ? ` ×${l.replicas}` : ''}`;
   if (d.rule === 'single') return l.replicas > 1 ? `${l.replicas} cards` : '1 card';
-  return `${l.attentionDataParallel ? "DP" : "TP"}${l.tensorParallel}${l.pipelineStages > 1 ? `×PP${l.pipelineStages}` : ''}${l.replicas > 1 ? ` ×${l.replicas}` : ''}${l.expertParallel > 1 ? ` EP${l.expertParallel}` : ''}`;
+  return `${l.attentionDataParallel ? 'DP' : 'TP'}${l.tensorParallel}${l.pipelineStages > 1 ? `×PP${l.pipelineStages}` : ''}${l.replicas > 1 ? ` ×${l.replicas}` : ''}${l.expertParallel > 1 ? ` EP${l.expertParallel}` : ''}`;
 }
 
 export function side(cat: Catalog, chipText: string, modelText: string, mode: DeploymentMode = 'fastest'): Side | Reply {
