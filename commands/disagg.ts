@@ -83,7 +83,7 @@ export const disaggCommand: Command<Input> = {
       reply.notes.unshift(...sideNotes);
       return reply;
     }
-    const fa = defaultFormats(a.item), fb = defaultFormats(b.item);
+    const fa = defaultFormats(a.item, undefined, m.item), fb = defaultFormats(b.item, undefined, m.item);
     const d = disaggregate({
       model: m.item, kv: fb.kv, inputTokens: input, outputTokens: output, batch: 1, reserveFraction: ctx.catalog.efficiency.runtimeReserve.fraction,
       prefill: { chip: a.item, family: ctx.catalog.family(a.item), weights: fa.weights, chips: 'auto' },

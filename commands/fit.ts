@@ -70,10 +70,10 @@ function fitReply(r: FitResult, sc: Sc, notes: string[], reserve: number): Reply
 
   const p = paramCounts(model);
   const hardwired = chip.runs.kind === 'hardwired';
-  const fmtLabel = chip.runs.kind === 'hardwired' ? chip.runs.format : formatInfo(sc.weights, chip).label;
+  const fmtLabel = chip.runs.kind === 'hardwired' ? chip.runs.format : formatInfo(sc.weights, chip, sc.model).label;
   const ctx = fmt.tokens(r.contextTokens);
   const fields = [
-    { name: 'Weights', value: `${fmt.bytes(r.weightsBytes)} — ${fmt.num(p.total / 1e9)}B params × ${fmt.num(bytesPerParam(sc.weights, chip), 3)} B (${fmtLabel})`, inline: false },
+    { name: 'Weights', value: `${fmt.bytes(r.weightsBytes)} — ${fmt.num(p.total / 1e9)}B params × ${fmt.num(bytesPerParam(sc.weights, chip, sc.model), 3)} B (${fmtLabel})`, inline: false },
     { name: 'KV cache', value: kvLine(r, sc), inline: false },
   ];
   const tierText = chip.memory.map((t) => `${t.label}: ${t.capacityGB ? fmt.bytes(t.capacityGB.value * 1e9) : 'capacity not published'}${t.bandwidthGBs ? ` @ ${fmt.num(t.bandwidthGBs.value / 1000)} TB/s` : ''}${t.servesInference ? '' : ' (not used for serving)'} [${kindLabel(t.capacityGB)}]`).join('\n');

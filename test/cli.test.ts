@@ -20,6 +20,20 @@ describe('memwall CLI', () => {
     expect(err.stderr).toMatch(/I don't know a chip called "h1000"\. Did you mean h100-sxm/);
   }, 30_000);
 
+  it('gpt-oss on an H100 is answered in its released MXFP4, on one GPU, with the maths widened to 16 bits said', async () => {
+    const f = await runCli(['fit', 'gpt-oss-120b', 'h100']);
+    expect(f.code).toBe(0);
+    expect(f.stdout).toMatch(/Fits on 1 GPU at FP4/);
+    expect(f.stdout).toMatch(/MXFP4: 4-bit values, one 8-bit scale per 32/);
+    expect(f.stdout).toMatch(/gpt-oss-120b was released only in that format, narrower than NVIDIA H100 SXM's usual FP8/);
+    const e = await runCli(['estimate', 'gpt-oss-120b', 'h100', '--chips', '1']);
+    expect(e.stdout).toMatch(/widened to 16 bits for the math/);
+    // asked for FP8, the answer is FP8 and says nothing of a released format
+    const asked = await runCli(['fit', 'gpt-oss-120b', 'h100', '--weights', 'fp8']);
+    expect(asked.stdout).toMatch(/Fits on 2 GPUs at FP8/);
+    expect(asked.stdout).not.toMatch(/released only/);
+  });
+
   it('fit --json has the documented shape', async () => {
     const r = await runCli(['fit', 'llama-3.1-70b', 'h100', '--json']);
     expect(r.code).toBe(0);

@@ -5,8 +5,8 @@ import { kvBytesPerToken, paramCounts } from '../src/core/architecture.ts';
 import { disaggregate } from '../src/core/disagg.ts';
 import { estimate, tokensPerStep } from '../src/core/estimate.ts';
 import { fit } from '../src/core/fit.ts';
-import { bytesPerParam, defaultFormats } from '../src/core/formats.ts';
-import { expertsTouched } from '../src/core/step.ts';
+import { bytesPerParam, defaultFormats, servedWeights } from '../src/core/formats.ts';
+import { expertsTouched, prepare } from '../src/core/step.ts';
 import type { Range, Scenario } from '../src/core/types.ts';
 
 const cat = catalog();
@@ -54,6 +54,47 @@ describe('weights and KV arithmetic (hand-worked)', () => {
     expect(expertsTouched(256, 8, 1)).toBeCloseTo(8, 10);
     expect(expertsTouched(256, 8, 2000)).toBeGreaterThan(255);
     expect(paramCounts(model('deepseek-v3')).active / 1e9).toBeLessThan(40);
+  });
+});
+
+describe('formats as served', () => {
+  it('a model released only in a narrow format is served in it where the chip usually runs wider', () => {
+    expect(servedWeights(chip('h100-sxm'), model('gpt-oss-120b'))).toBe('fp4');
+    expect(servedWeights(chip('h100-sxm'), model('llama-3.1-70b'))).toBe('fp8');
+    // the chip's own format wins where it is narrower (NVIDIA's NVFP4 DeepSeek on Blackwell)
+    expect(servedWeights(chip('b200'), model('deepseek-r1'))).toBe('fp4');
+    expect(servedWeights(chip('mi300x'), model('deepseek-r1'))).toBe('fp8');
+    expect(servedWeights(chip('a100-80gb'), model('deepseek-r1'))).toBe('fp8');
+    // a hard-wired chip holds its own format
+    expect(servedWeights(chip('taalas-hc1'), model('gpt-oss-120b'))).toBe(chip('taalas-hc1').servingFormat);
+  });
+
+  it('gpt-oss-120b fits on one 80 GB H100 in its released MXFP4, as OpenAI states', () => {
+    const f = fit({ model: model('gpt-oss-120b'), chip: chip('h100-sxm'), weights: servedWeights(chip('h100-sxm'), model('gpt-oss-120b')), kv: 'fp8', contextTokens: 8192, batch: 1, chips: 'auto', reserveFraction: reserve });
+    expect(f.fits).toBe(true);
+    expect(f.chipsNeeded).toBe(1);
+  });
+
+  it('FP4 is MXFP4 (4.25 bits) for a model that ships it, NVFP4 (4.5 bits) for NVIDIA checkpoints on FP4 tensor cores', () => {
+    expect(bytesPerParam('fp4', chip('b200'), model('gpt-oss-120b'))).toBeCloseTo(4.25 / 8, 6);
+    expect(bytesPerParam('fp4', chip('b200'), model('llama-3.1-70b'))).toBeCloseTo(4.5 / 8, 6);
+    // a chip without FP4 tensor cores has no NVFP4 kernels
+    expect(bytesPerParam('fp4', chip('h100-sxm'), model('llama-3.1-70b'))).toBeCloseTo(4.25 / 8, 6);
+  });
+
+  it('FP4 weights on Hopper are widened to BF16 for the maths (W4A16) at the fitted dequantising bandwidth', () => {
+    const c = chip('h100-sxm'), m = model('gpt-oss-120b'), fam = cat.family(c);
+    const f = fit({ model: m, chip: c, weights: 'fp4', kv: 'bf16', contextTokens: 2048, batch: 1, chips: 1, reserveFraction: reserve });
+    const layout = { tensorParallel: 1, pipelineStages: 1, replicas: 1, expertParallel: 1 };
+    const p = prepare(m, c, fam, 'fp4', 'bf16', layout, f);
+    expect(p.dequant).toBe(true);
+    expect(p.tflopsPublished).toBe(c.compute.bf16!.value);
+    expect(p.cases.expected.bwEff).toBe(fam.dequantBandwidthEfficiency.fp4!.expected);
+    // without the fitted constant the same weights would be taken to run as FP8 maths at the plain bandwidth
+    const plain = { ...fam, dequantBandwidthEfficiency: {} };
+    const q = prepare(m, c, plain, 'fp4', 'bf16', layout, f);
+    expect(q.tflopsPublished).toBe(c.compute.fp8!.value);
+    expect(q.cases.expected.bwEff).toBe(fam.bandwidthEfficiency.expected);
   });
 });
 
@@ -142,11 +183,15 @@ describe('estimate', () => {
     expect(e.layout).toEqual({ tensorParallel: 1, pipelineStages: 1, replicas: 1, expertParallel: 1 });
   });
 
-  it('on 8 GPUs at batch 1 the 70B model is laid out TP8, and per-layer overheads and collectives outweigh the weight reads', () => {
+  it('on 8 GPUs at batch 1 the 70B model is laid out TP8, and per-layer overheads and collectives keep it well short of twice TP4', () => {
     const e = estimate(scenario('llama-3.1-70b', 'h100-sxm', { chips: 8 }));
     expect(e.layout).toEqual({ tensorParallel: 8, pipelineStages: 1, replicas: 1, expertParallel: 1 });
-    const t = e.decode!.termsMs;
-    expect(t.latencyFloor + t.interconnect).toBeGreaterThan(t.memory);
+    const four = estimate(scenario('llama-3.1-70b', 'h100-sxm', { chips: 4 }));
+    const t8 = e.decode!.termsMs, t4 = four.decode!.termsMs;
+    // the weight read halves; the per-layer time and the collectives do not
+    expect(t8.memory).toBeCloseTo(t4.memory / 2, 1);
+    expect(t8.latencyFloor + t8.interconnect).toBeGreaterThanOrEqual(t4.latencyFloor + t4.interconnect);
+    expect(e.decode!.tokensPerSecondPerUser.expected / four.decode!.tokensPerSecondPerUser.expected).toBeLessThan(1.7);
   });
 
   it('an SRAM dataflow chip is set by its per-layer floor, not bandwidth', () => {

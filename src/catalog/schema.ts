@@ -169,6 +169,9 @@ export const Model = z.object({
   }).optional(),
   /** how the released weights are stored, e.g. "bf16", "fp8 (128x128 block scales)", "mxfp4 experts" */
   releasedFormat: z.string(),
+  /** set when the authors released the weights only in a format below 16 bits (gpt-oss: MXFP4 experts; DeepSeek: FP8):
+   *  engines serve that, so it is the default wherever it is narrower than the chip's usual format */
+  releasedWeights: NumberFormat.optional(),
   /** the fraction of parameters (by count) that are MoE expert weights quantised in the released format, if mixed */
   published: z.object({
     totalParamsB: Figure,

@@ -38,7 +38,7 @@ function chipsFor(sc: Scenario, batch: number, t = 1): number {
  *  with data-parallel attention, a whole copy of the non-expert weights on each of the group's other chips. */
 export function layoutCopies(model: Model, chip: Chip, weights: NumberFormat, layout: Pick<Layout, 'tensorParallel' | 'attentionDataParallel'>): { kvReplication: number; replicatedWeightsBytes: number } {
   const t = layout.tensorParallel, dp = layout.attentionDataParallel === true && t > 1;
-  return { kvReplication: kvReplication(model, t, dp), replicatedWeightsBytes: dp ? (t - 1) * paramCounts(model).nonExpert * bytesPerParam(weights, chip) : 0 };
+  return { kvReplication: kvReplication(model, t, dp), replicatedWeightsBytes: dp ? (t - 1) * paramCounts(model).nonExpert * bytesPerParam(weights, chip, model) : 0 };
 }
 
 /** One replica's fit: its chips hold its share of the batch, with the copies its layout makes. */

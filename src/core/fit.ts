@@ -74,7 +74,7 @@ function chipMemory(chip: Chip): ChipMemory {
 }
 
 export function weightsBytes(model: Model, chip: Chip, format: NumberFormat): number {
-  return paramCounts(model).total * bytesPerParam(format, chip);
+  return paramCounts(model).total * bytesPerParam(format, chip, model);
 }
 
 /** Refusal for chips that cannot run a model at all, or undefined. */

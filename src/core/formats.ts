@@ -1,5 +1,5 @@
 // Number formats: bits per stored weight (including block-scale overhead) and how a chip computes them.
-import type { Chip, NumberFormat } from '../catalog/schema.ts';
+import type { Chip, Model, NumberFormat } from '../catalog/schema.ts';
 
 export const FORMATS: readonly NumberFormat[] = ['fp32', 'bf16', 'fp16', 'fp8', 'int8', 'fp6', 'fp4', 'int4', 'int3'];
 
@@ -30,13 +30,15 @@ const INFO: Record<NumberFormat, FormatInfo> = {
 };
 const NVFP4: FormatInfo = { bits: 4 + 8 / NVFP4_BLOCK, label: 'NVFP4: 4-bit values, one FP8 scale per 16' };
 
-export function formatInfo(format: NumberFormat, chip?: Chip): FormatInfo {
-  return format === 'fp4' && chip?.vendor === 'NVIDIA' ? NVFP4 : INFO[format];
+/** FP4 is NVFP4 on NVIDIA chips with FP4 tensor cores, unless the model ships its own FP4 (gpt-oss: MXFP4, which engines
+ *  serve as released); elsewhere it is OCP MXFP4. */
+export function formatInfo(format: NumberFormat, chip?: Chip, model?: Pick<Model, 'releasedWeights'>): FormatInfo {
+  return format === 'fp4' && chip?.vendor === 'NVIDIA' && chip.compute.fp4 && model?.releasedWeights !== 'fp4' ? NVFP4 : INFO[format];
 }
 
-export function bytesPerParam(format: NumberFormat, chip?: Chip): number {
+export function bytesPerParam(format: NumberFormat, chip?: Chip, model?: Pick<Model, 'releasedWeights'>): number {
   if (chip?.runs.kind === 'hardwired') return chip.runs.bitsPerParam / 8;
-  return formatInfo(format, chip).bits / 8;
+  return formatInfo(format, chip, model).bits / 8;
 }
 
 /** bytes per KV-cache element (no block scales assumed for KV) */
@@ -83,9 +85,19 @@ export function parseFormat(text: string): NumberFormat | null {
   return aliases[t] ?? null;
 }
 
-/** The chip's usual serving format, and the KV format that goes with it (FP8 KV where the chip computes FP8 natively). */
-export function defaultFormats(chip: Chip, weights?: NumberFormat): { weights: NumberFormat; kv: NumberFormat } {
-  const w = weights ?? chip.servingFormat;
+/** The weight format a model is served in on a chip when none is asked for: the chip's usual serving format, or the
+ *  model's released format where that is narrower (gpt-oss ships MXFP4 experts and engines serve them so, widening them
+ *  for the maths on chips without FP4). Hard-wired chips hold their own format. */
+export function servedWeights(chip: Chip, model?: Pick<Model, 'releasedWeights'>): NumberFormat {
+  const released = model?.releasedWeights;
+  if (!released || chip.runs.kind === 'hardwired') return chip.servingFormat;
+  return INFO[released].bits < INFO[chip.servingFormat].bits ? released : chip.servingFormat;
+}
+
+/** The weight format (asked for, or as served: servedWeights) and the KV format that goes with it (FP8 KV where the chip
+ *  computes FP8 natively). */
+export function defaultFormats(chip: Chip, weights?: NumberFormat, model?: Pick<Model, 'releasedWeights'>): { weights: NumberFormat; kv: NumberFormat } {
+  const w = weights ?? servedWeights(chip, model);
   const lowBit = (w === 'fp8' || w === 'fp6' || w === 'fp4') && computeFormat(chip, 'fp8').native;
   // chips without 16-bit compute (d-Matrix: MXINT8/MXINT4 only) keep the KV cache in 8 bits
   const no16 = !chip.compute.bf16 && !chip.compute.fp16 && computeFormat(chip, 'int8').native;

@@ -2,7 +2,7 @@
 // sweep formats, chip counts and batches, keep the configurations no other evaluated one beats on both.
 import type { Chip, Family, Model, NumberFormat } from '../catalog/schema.ts';
 import { fit } from './fit.ts';
-import { defaultFormats } from './formats.ts';
+import { defaultFormats, servedWeights } from './formats.ts';
 import { colocatedServing, type ServingOptions } from './serving.ts';
 import { configurations, evaluateConfig, type Cases, type DeploymentLayout, type Workload } from './sweep.ts';
 import type { Bottleneck, Range } from './types.ts';
@@ -114,7 +114,7 @@ export function chipFrontier(q: FrontierQuestion, c: FrontierChip, keepAll = fal
 }
 
 function whyNot(w: Workload, only?: NumberFormat): string {
-  const weights = only ?? w.chip.servingFormat;
+  const weights = only ?? servedWeights(w.chip, w.model);
   const f = fit({ model: w.model, chip: w.chip, weights, kv: defaultFormats(w.chip, weights).kv, contextTokens: w.inputTokens + w.outputTokens, batch: 1, chips: 'auto', reserveFraction: w.reserveFraction });
   return (f.reason ?? 'no deployment holds it').replace(/\.$/, '');
 }

@@ -4,7 +4,7 @@ import type { Chip, Family, Model, NumberFormat } from '../catalog/schema.ts';
 import { estimate } from './estimate.ts';
 import { fit } from './fit.ts';
 import { layoutCopies } from './deploy.ts';
-import { computeFormat, defaultFormats } from './formats.ts';
+import { computeFormat, defaultFormats, servedWeights } from './formats.ts';
 import { chipDeployment, tensorDegrees, vendorLayout, type Layout, type SplitRule } from './layout.ts';
 import type { Bottleneck, Range } from './types.ts';
 
@@ -49,11 +49,13 @@ export interface Evaluation {
   maxBatch: number | null;
 }
 
-/** Formats each chip is swept over: its usual serving format and the 8- and 16-bit formats it computes natively. */
-export function sweepFormats(chip: Chip, only?: NumberFormat): NumberFormat[] {
+/** Formats each chip is swept over: the format the model is served in on it (servedWeights), its usual serving format,
+ *  and the 8- and 16-bit formats it computes natively. */
+export function sweepFormats(chip: Chip, only?: NumberFormat, model?: Model): NumberFormat[] {
   if (chip.runs.kind === 'hardwired') return [chip.servingFormat];
   if (only) return [only];
-  const out: NumberFormat[] = [chip.servingFormat];
+  const out: NumberFormat[] = [servedWeights(chip, model)];
+  if (!out.includes(chip.servingFormat)) out.push(chip.servingFormat);
   for (const f of ['fp8', 'int8', 'bf16'] as NumberFormat[]) if (!out.includes(f) && computeFormat(chip, f).native) out.push(f);
   return out;
 }
@@ -148,7 +150,7 @@ export function evaluateConfig(w: Workload, c: Config, step1Known?: Cases): Eval
 
 /** Every instance configuration of a chip the sweep would try (formats × layouts, with their batches), lazily. */
 export function* configurations(w: Workload, only?: NumberFormat): Generator<{ weights: NumberFormat; kv: NumberFormat; layout: InstanceLayout; chips: number; batches: number[] }> {
-  for (const weights of sweepFormats(w.chip, only)) {
+  for (const weights of sweepFormats(w.chip, only, w.model)) {
     const kv = defaultFormats(w.chip, weights).kv;
     for (const layout of candidateLayouts(w, weights, kv)) {
       const chips = layout.tensorParallel * layout.pipelineStages;

@@ -21,10 +21,10 @@ export function lineGroup(c: Chip): (typeof LINE_GROUPS)[number] {
   return 'runs anything';
 }
 
-/** Every chip on one model at batch 1, as few chips as fit, in each chip's usual format. */
+/** Every chip on one model at batch 1, as few chips as fit, in each chip's usual format (or the model's narrower released one). */
 export function landscape(cat: Catalog, model: Model, mode: DeploymentMode = 'fastest'): LandscapeRow[] {
   return [...cat.chips].sort((a, b) => a.spectrum.position - b.spectrum.position).map((c) => {
-    const f = defaultFormats(c);
+    const f = defaultFormats(c, undefined, model);
     const e = estimate({ model, chip: c, family: cat.family(c), weights: f.weights, kv: f.kv, inputTokens: DEFAULT_INPUT, outputTokens: DEFAULT_OUTPUT,
       batch: 1, chips: 'auto', reserveFraction: cat.efficiency.runtimeReserve.fraction, mode });
     return { chipId: c.id, chip: c.name, vendor: c.vendor, group: lineGroup(c), spectrum: c.spectrum.position, estimate: e };
@@ -77,7 +77,7 @@ export function landscapeReply(cat: Catalog, model: Model, mode: DeploymentMode 
   return answer(`The landscape on ${model.name}`, summary, {
     table: landscapeTable(rows),
     chart: ok.length ? landscapeChart(model.name, landscapePoints(rows)) : undefined,
-    notes: [`Batch 1, ${fmt.tokens(DEFAULT_INPUT)} in / ${fmt.tokens(DEFAULT_OUTPUT)} out, each chip in its usual serving format, on ${MODE_TEXT[mode]}. Sorted from the most flexible chip to the most specialised.`,
+    notes: [`Batch 1, ${fmt.tokens(DEFAULT_INPUT)} in / ${fmt.tokens(DEFAULT_OUTPUT)} out, each chip in its usual serving format (or the model's released format where narrower), on ${MODE_TEXT[mode]}. Sorted from the most flexible chip to the most specialised.`,
       ...(rows.some((r) => r.estimate.evidence === 'vendor claim') ? ['† vendor claim, not independently measured: the constants behind these chips rest on the vendor’s own figures.'] : []),
       ...(rows.some((r) => r.estimate.decode && r.estimate.evidence === 'borrowed') ? ['‡ no published measurement calibrates these chips: their efficiency is borrowed from another family, so their speed is an estimate only.'] : [])],
     data: rows.map((r) => ({ chip: r.chipId, spectrum: r.spectrum, chips: r.estimate.chips, layout: r.estimate.layout, deployment: r.estimate.deployment?.line ?? null, evidence: r.estimate.evidence, weights: r.estimate.weights, fits: r.estimate.fit.fits, reason: r.estimate.fit.reason,

@@ -52,20 +52,26 @@ export function buildScenario(cat: Catalog, o: ScenarioOptions, defaults: { inpu
   const notes: string[] = [];
   if (c.note) notes.push(c.note);
   const askedWeights = o.weights ? (parseFormat(o.weights) as NumberFormat) : undefined;
-  const f = defaultFormats(chip, askedWeights);
+  const f = defaultFormats(chip, askedWeights, model);
   const kv = o.kv ? (parseFormat(o.kv) as NumberFormat) : f.kv;
+  const kvNote = o.kv ? '' : `; KV cache in ${kv.toUpperCase()}`;
   if (chip.runs.kind === 'hardwired') {
     if (askedWeights) notes.push(`${chip.name} weights are hard-wired (${chip.runs.format}); the format asked for does not apply.`);
   } else if (!askedWeights) {
-    notes.push(`Weights in ${f.weights.toUpperCase()}, ${chip.name}'s usual serving format${o.kv ? '' : `; KV cache in ${kv.toUpperCase()}`}. Choose with \`weights\`/\`kv\`.`);
+    notes.push(f.weights === chip.servingFormat
+      ? `Weights in ${f.weights.toUpperCase()}, ${chip.name}'s usual serving format${kvNote}. Choose with \`weights\`/\`kv\`.`
+      : `Weights in ${f.weights.toUpperCase()}: ${model.name} was released only in that format, narrower than ${chip.name}'s usual ${chip.servingFormat.toUpperCase()}${kvNote}. Choose with \`weights\`/\`kv\`.`);
   }
   const weights = chip.runs.kind === 'hardwired' ? chip.servingFormat : f.weights;
-  if (askedWeights && chip.runs.kind !== 'hardwired') {
-    const c = computeFormat(chip, askedWeights);
+  if (chip.runs.kind !== 'hardwired') {
+    const c = computeFormat(chip, weights);
+    const dequant = cat.family(chip).dequantBandwidthEfficiency[weights] !== undefined;
     if (!c.native) {
-      notes.push(c.tflops === null
-        ? `${chip.name} publishes no ${askedWeights.toUpperCase()} compute (nor a wider format to run it in): the weights take ${askedWeights.toUpperCase()}'s bytes, but the speed of its math is unknown.`
-        : `${chip.name} publishes no ${askedWeights.toUpperCase()} compute: the weights take ${askedWeights.toUpperCase()}'s bytes, and the math is taken to run in ${c.format.toUpperCase()}, its nearest published format.`);
+      notes.push(dequant
+        ? `${chip.name} publishes no ${weights.toUpperCase()} compute: the weights stay ${weights.toUpperCase()} in memory and are widened to 16 bits for the math (weight-only quantisation, as engines run it on this chip).`
+        : c.tflops === null
+        ? `${chip.name} publishes no ${weights.toUpperCase()} compute (nor a wider format to run it in): the weights take ${weights.toUpperCase()}'s bytes, but the speed of its math is unknown.`
+        : `${chip.name} publishes no ${weights.toUpperCase()} compute: the weights take ${weights.toUpperCase()}'s bytes, and the math is taken to run in ${c.format.toUpperCase()}, its nearest published format.`);
     }
   }
   const input = o.input ?? defaults.input, output = o.output ?? defaults.output;
