@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { catalog, CatalogError, DATA_DIR, loadCatalog } from '../src/catalog/load.ts';
 import { resolveChip, resolveModel, suggest } from '../src/catalog/resolve.ts';
 import { runValidation } from '../src/views/validation.ts';
-import { calibrate } from '../src/core/calibrate.ts';
+import { calibrate, fitValues } from '../src/core/calibrate.ts';
 
 const cat = catalog();
 
@@ -157,6 +157,20 @@ describe('calibration', () => {
     const round = (x: unknown): unknown => typeof x === 'number' ? Number(x.toPrecision(9)) : Array.isArray(x) ? x.map(round)
       : x && typeof x === 'object' ? Object.fromEntries(Object.entries(x).map(([k, v]) => [k, round(v)])) : x;
     expect(round(JSON.parse(JSON.stringify(efficiency)))).toEqual(round(JSON.parse(readFileSync(join(DATA_DIR, 'efficiency.json'), 'utf8'))));
+  });
+
+  it('rows fitting a weight-only format\'s dequantising bandwidth leave the family\'s other constants where its native rows put them', () => {
+    const fresh = loadCatalog(DATA_DIR, { efficiency: false });
+    const inputs = { plan: fresh.plan, measurements: fresh.measurements, chips: fresh.chipById, models: fresh.modelById };
+    const fp4Rows = fresh.plan.families['nvidia-hopper'].fit.find((f) => f.constant === 'dequant.fp4')!.rows;
+    expect(fp4Rows.length).toBeGreaterThanOrEqual(2);
+    const withRows = fitValues(inputs, new Set(), 'nvidia-hopper').get('nvidia-hopper')!;
+    const without = fitValues(inputs, new Set(fp4Rows), 'nvidia-hopper').get('nvidia-hopper')!;
+    expect(withRows.get('dequant.fp4')).toBeGreaterThan(0);
+    expect(without.has('dequant.fp4')).toBe(false);
+    for (const c of ['bandwidthEfficiency', 'computeEfficiency', 'layerFloorUs', 'moeEfficiency', 'prefillEfficiency', 'overlap'] as const) {
+      expect(withRows.get(c)).toBeCloseTo(without.get(c)!, 9);
+    }
   });
 
   it('the joint fit comes close on its own rows but does not reproduce them exactly, and validation rows are predicted but never fitted', () => {
