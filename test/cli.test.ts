@@ -24,7 +24,7 @@ describe('memwall CLI', () => {
     const f = await runCli(['fit', 'gpt-oss-120b', 'h100']);
     expect(f.code).toBe(0);
     expect(f.stdout).toMatch(/Fits on 1 GPU at FP4/);
-    expect(f.stdout).toMatch(/MXFP4: 4-bit values, one 8-bit scale per 32/);
+    expect(f.stdout).toMatch(/expert params × 0\.531 B \(MXFP4: 4-bit values, one 8-bit scale per 32\) \+ [\d.]+B others × 2 B \(BF16, as released\)/);
     expect(f.stdout).toMatch(/gpt-oss-120b was released only in that format, narrower than NVIDIA H100 SXM's usual FP8/);
     const e = await runCli(['estimate', 'gpt-oss-120b', 'h100', '--chips', '1']);
     expect(e.stdout).toMatch(/widened to 16 bits for the math/);

@@ -82,6 +82,27 @@ describe('formats as served', () => {
     expect(bytesPerParam('fp4', chip('h100-sxm'), model('llama-3.1-70b'))).toBeCloseTo(4.25 / 8, 6);
   });
 
+  it('gpt-oss as released: MXFP4 experts, everything else in BF16 (about 65 GB for the 120B), read at the plain rate', () => {
+    const c = chip('h100-sxm'), m = model('gpt-oss-120b'), p = paramCounts(m);
+    const w = fit({ model: m, chip: c, weights: 'fp4', kv: 'fp8', contextTokens: 2048, batch: 1, chips: 1, reserveFraction: reserve }).weightsBytes;
+    expect(w).toBeCloseTo(p.expert * 4.25 / 8 + p.nonExpert * 2, -3);
+    expect(w / 1e9).toBeGreaterThan(64);
+    expect(w / 1e9).toBeLessThan(67);
+    // asked for another format, the whole model takes it
+    const fp8 = fit({ model: m, chip: c, weights: 'fp8', kv: 'fp8', contextTokens: 2048, batch: 1, chips: 2, reserveFraction: reserve }).weightsBytes;
+    expect(fp8).toBeCloseTo(p.total, -3);
+    // a model whose release covers every weight is uniform
+    const llama = fit({ model: model('llama-3.1-70b'), chip: chip('b200'), weights: 'fp4', kv: 'fp8', contextTokens: 2048, batch: 1, chips: 1, reserveFraction: reserve }).weightsBytes;
+    expect(llama).toBeCloseTo(paramCounts(model('llama-3.1-70b')).total * 4.5 / 8, -3);
+    // the BF16 weights are not dequantised: read at the family's plain bandwidth while the experts take the W4A16 rate
+    const layout = { tensorParallel: 1, pipelineStages: 1, replicas: 1, expertParallel: 1 };
+    const f = fit({ model: m, chip: c, weights: 'fp4', kv: 'bf16', contextTokens: 2048, batch: 1, chips: 1, reserveFraction: reserve });
+    const prep = prepare(m, c, cat.family(c), 'fp4', 'bf16', layout, f);
+    expect(prep.gemmPlain).toBe(true);
+    expect(prep.gemmBytes).toBeCloseTo((p.nonExpert - p.embedding) * 2, -3);
+    expect(prep.expertBytes).toBeCloseTo(p.expertPerLayerEach * 4.25 / 8, -1);
+  });
+
   it('FP4 weights on Hopper are widened to BF16 for the maths (W4A16) at the fitted dequantising bandwidth', () => {
     const c = chip('h100-sxm'), m = model('gpt-oss-120b'), fam = cat.family(c);
     const f = fit({ model: m, chip: c, weights: 'fp4', kv: 'bf16', contextTokens: 2048, batch: 1, chips: 1, reserveFraction: reserve });

@@ -172,6 +172,9 @@ export const Model = z.object({
   /** set when the authors released the weights only in a format below 16 bits (gpt-oss: MXFP4 experts; DeepSeek: FP8):
    *  engines serve that, so it is the default wherever it is narrower than the chip's usual format */
   releasedWeights: NumberFormat.optional(),
+  /** which weights the released format covers: all of them, or only the routed experts (gpt-oss keeps attention, router,
+   *  embeddings and LM head in BF16) */
+  releasedScope: z.enum(['all', 'experts']).optional(),
   /** the fraction of parameters (by count) that are MoE expert weights quantised in the released format, if mixed */
   published: z.object({
     totalParamsB: Figure,

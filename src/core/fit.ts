@@ -1,7 +1,7 @@
 // Does a model fit on a chip: bytes of weights and KV, which memory tier holds what, how many chips, or why not.
 import type { Chip, MemoryTier, Model, NumberFormat } from '../catalog/schema.ts';
 import { kvBytesForContext, kvBytesPerToken, kvGrowingBytesPerToken, paramCounts, stateBytesPerSequence } from './architecture.ts';
-import { bytesPerParam, kvBytesPerElement } from './formats.ts';
+import { kvBytesPerElement, weightBytesPerParam } from './formats.ts';
 
 export interface TierShare {
   tier: MemoryTier;
@@ -74,7 +74,9 @@ function chipMemory(chip: Chip): ChipMemory {
 }
 
 export function weightsBytes(model: Model, chip: Chip, format: NumberFormat): number {
-  return paramCounts(model).total * bytesPerParam(format, chip, model);
+  const p = paramCounts(model);
+  const b = weightBytesPerParam(format, chip, model);
+  return p.expert * b.expert + p.nonExpert * b.other;
 }
 
 /** Refusal for chips that cannot run a model at all, or undefined. */

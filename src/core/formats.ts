@@ -41,6 +41,18 @@ export function bytesPerParam(format: NumberFormat, chip?: Chip, model?: Pick<Mo
   return formatInfo(format, chip, model).bits / 8;
 }
 
+/** True when a model served in `format` keeps its non-expert weights in BF16: its release quantised only the experts
+ *  (gpt-oss), and engines serve it as released. */
+export function expertsOnly(format: NumberFormat, chip: Chip, model: Pick<Model, 'releasedWeights' | 'releasedScope'>): boolean {
+  return model.releasedScope === 'experts' && model.releasedWeights === format && chip.runs.kind !== 'hardwired';
+}
+
+/** Bytes per routed-expert parameter and per other parameter (attention, dense FFN, shared experts, embeddings). */
+export function weightBytesPerParam(format: NumberFormat, chip: Chip, model: Pick<Model, 'releasedWeights' | 'releasedScope'>): { expert: number; other: number } {
+  const expert = bytesPerParam(format, chip, model);
+  return { expert, other: expertsOnly(format, chip, model) ? bytesPerParam('bf16') : expert };
+}
+
 /** bytes per KV-cache element (no block scales assumed for KV) */
 export function kvBytesPerElement(format: NumberFormat): number {
   switch (format) {

@@ -4,7 +4,7 @@
 import type { Chip, Family, Model, NumberFormat } from '../catalog/schema.ts';
 import { paramCounts, prefillFlops, stepFacts } from './architecture.ts';
 import type { FitResult } from './fit.ts';
-import { computeFormat, kvBytesPerElement } from './formats.ts';
+import { computeFormat, expertsOnly, kvBytesPerElement, weightBytesPerParam } from './formats.ts';
 import type { Layout } from './layout.ts';
 import type { Bottleneck, Case } from './types.ts';
 
@@ -33,6 +33,8 @@ export interface Prepared {
   layers: number;
   /** non-expert weight bytes one chip of the tensor-parallel group reads per step, summed over the pipeline */
   gemmBytes: number;
+  /** the non-expert weights are 16-bit while the experts are dequantised (gpt-oss on Hopper): read at the plain rate */
+  gemmPlain: boolean;
   gemmFlopsPerToken: number;
   /** KV bytes and attention FLOPs per sequence per (layer-weighted) context token, per chip */
   kvBytesPerUnit: number;
@@ -121,7 +123,7 @@ export function prepare(model: Model, chip: Chip, family: Family, weightsFormat:
   const t = layout.tensorParallel;
   // attention run data-parallel: each chip holds all the non-expert weights and its own share of the sequences
   const dp = layout.attentionDataParallel === true && t > 1;
-  const perParam = p.total > 0 ? fit.weightsBytes / p.total : 0;
+  const perParam = weightBytesPerParam(weightsFormat, chip, model);
   const kvElem = kvBytesPerElement(kvFormat);
   // GQA KV heads split across the tensor-parallel group (replicated beyond the KV-head count); MLA's latent is shared;
   // data-parallel attention splits the sequences instead
@@ -132,14 +134,15 @@ export function prepare(model: Model, chip: Chip, family: Family, weightsFormat:
   const moeLayers = moe ? moe.moeLayers : 0;
   return {
     model, chip, layout, tflopsPublished: ff.tflops, dequant: ff.dequant, layers: model.layers, fixedTimeLayers: model.fixedTimeLayers ?? model.layers,
-    gemmBytes: (p.nonExpert - p.embedding) * perParam / (dp ? 1 : t),
+    gemmBytes: (p.nonExpert - p.embedding) * perParam.other / (dp ? 1 : t),
+    gemmPlain: ff.dequant && expertsOnly(weightsFormat, chip, model),
     gemmFlopsPerToken: (x.baseFlops - 2 * x.expertMatmulActive) / t,
     kvBytesPerUnit: kvElem * x.kvElemsPerLayer / kvSplit,
     attnFlopsPerUnit: x.attnCoef / t,
     stateBytes: kvElem * x.stateElems / t,
     fullLayers: x.fullLayers, localLayers: x.localLayers, window: x.window, chunked: x.chunked,
     moeLayers, experts: moe ? moe.experts : 0, active: moe ? moe.activeExperts : 0,
-    expertBytes: p.expertPerLayerEach * perParam,
+    expertBytes: p.expertPerLayerEach * perParam.expert,
     expertFlops: moe ? (2 * x.expertMatmulActive) / (moeLayers * moe.activeExperts) : 0,
     expertSplit: ep > 1 ? 1 : t,
     weightSecPerByte: secPerByte(fit, 'weightsBytes'), kvSecPerByte: secPerByte(fit, 'kvBytes'),
@@ -203,7 +206,7 @@ function time(p: Prepared, k: CaseConstants, w: Float64Array): number {
   const prefill = w[9] === 1;
   const flops = prefill ? k.prefillFlops : k.flops;
   let memory = 0, compute = 0;
-  const gB = w[0] / k.bwEff, gF = flops > 0 ? w[1] / flops : 0;
+  const gB = w[0] / (p.gemmPlain ? k.kvBwEff : k.bwEff), gF = flops > 0 ? w[1] / flops : 0;
   const o = k.overlap;
   if (gB >= gF) memory += gB + o * gF; else compute += gF + o * gB;
   const attnRate = prefill ? k.attnPrefillFlops : k.attnFlops;

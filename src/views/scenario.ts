@@ -60,7 +60,7 @@ export function buildScenario(cat: Catalog, o: ScenarioOptions, defaults: { inpu
   } else if (!askedWeights) {
     notes.push(f.weights === chip.servingFormat
       ? `Weights in ${f.weights.toUpperCase()}, ${chip.name}'s usual serving format${kvNote}. Choose with \`weights\`/\`kv\`.`
-      : `Weights in ${f.weights.toUpperCase()}: ${model.name} was released only in that format, narrower than ${chip.name}'s usual ${chip.servingFormat.toUpperCase()}${kvNote}. Choose with \`weights\`/\`kv\`.`);
+      : `Weights in ${f.weights.toUpperCase()}${model.releasedScope === 'experts' ? ' (the experts; the rest BF16)' : ''}: ${model.name} was released only in that format, narrower than ${chip.name}'s usual ${chip.servingFormat.toUpperCase()}${kvNote}. Choose with \`weights\`/\`kv\`.`);
   }
   const weights = chip.runs.kind === 'hardwired' ? chip.servingFormat : f.weights;
   if (chip.runs.kind !== 'hardwired') {
