@@ -5,7 +5,7 @@ import { kvBytesPerToken, paramCounts } from '../src/core/architecture.ts';
 import { disaggregate } from '../src/core/disagg.ts';
 import { estimate, tokensPerStep } from '../src/core/estimate.ts';
 import { fit } from '../src/core/fit.ts';
-import { bytesPerParam, defaultFormats, servedWeights } from '../src/core/formats.ts';
+import { bytesPerParam, computeFormat, defaultFormats, servedWeights } from '../src/core/formats.ts';
 import { expertsTouched, prepare } from '../src/core/step.ts';
 import type { Range, Scenario } from '../src/core/types.ts';
 
@@ -67,6 +67,17 @@ describe('formats as served', () => {
     expect(servedWeights(chip('a100-80gb'), model('deepseek-r1'))).toBe('fp8');
     // a hard-wired chip holds its own format
     expect(servedWeights(chip('taalas-hc1'), model('gpt-oss-120b'))).toBe(chip('taalas-hc1').servingFormat);
+  });
+
+  it('floating-point weights without native maths widen to a floating-point format, integer maths only where there is nothing else', () => {
+    // an A100 has INT8 tensor cores but runs FP8 weights as W8A16
+    expect(computeFormat(chip('a100-80gb'), 'fp8').format).toBe('bf16');
+    expect(computeFormat(chip('mi250x'), 'fp8').format).toBe('bf16');
+    expect(computeFormat(chip('a100-80gb'), 'fp4').format).toBe('bf16');
+    // d-Matrix computes only MXINT8/MXINT4
+    expect(computeFormat(chip('d-matrix-corsair'), 'fp8').format).toBe('int8');
+    // native stays native
+    expect(computeFormat(chip('h100-sxm'), 'fp8')).toMatchObject({ format: 'fp8', native: true });
   });
 
   it('gpt-oss-120b fits on one 80 GB H100 in its released MXFP4, as OpenAI states', () => {

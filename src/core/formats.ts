@@ -65,15 +65,17 @@ export function kvBytesPerElement(format: NumberFormat): number {
   }
 }
 
-// Wider formats a chip can fall back to when it has no native support for the requested one.
+// Wider formats a chip can fall back to when it has no native support for the requested one. Floating-point weights
+// widen to a floating-point format (an A100 runs FP8 weights as W8A16); integer maths only where the chip has nothing
+// else (d-Matrix).
 const FALLBACK: Record<NumberFormat, NumberFormat[]> = {
   fp32: ['fp32'],
   bf16: ['bf16', 'fp16'],
   fp16: ['fp16', 'bf16'],
-  fp8: ['fp8', 'int8', 'bf16', 'fp16'],
+  fp8: ['fp8', 'bf16', 'fp16', 'int8'],
   int8: ['int8', 'fp8', 'bf16', 'fp16'],
-  fp6: ['fp6', 'fp8', 'int8', 'bf16'],
-  fp4: ['fp4', 'fp6', 'fp8', 'int8', 'bf16'],
+  fp6: ['fp6', 'fp8', 'bf16', 'int8'],
+  fp4: ['fp4', 'fp6', 'fp8', 'bf16', 'int8'],
   int4: ['int4', 'fp4', 'int8', 'fp8', 'bf16'],
   int3: ['int3', 'int4', 'fp4', 'int8', 'fp8', 'bf16'],
 };
