@@ -6,7 +6,7 @@ import { paramCounts } from '../src/core/architecture.ts';
 import { acceptanceFromLength, estimate, tokensPerStep, type Estimate } from '../src/core/estimate.ts';
 import { predict } from '../src/core/validate.ts';
 import { chooseDeployment } from '../src/core/deploy.ts';
-import { prefillBusySeconds, prefillSeconds } from '../src/core/step.ts';
+import { expectedMaxPoisson, prefillBusySeconds, prefillSeconds } from '../src/core/step.ts';
 import { candidateLayouts } from '../src/core/sweep.ts';
 import { computeFormat, defaultFormats, FORMATS } from '../src/core/formats.ts';
 import { chipDeployment, tensorDegrees } from '../src/core/layout.ts';
@@ -213,6 +213,48 @@ describe('KV copies, data-parallel attention, and what a pipeline\'s prefill cos
     expect(dep.decode!.tokensPerSecondPerUser.expected).toBeLessThan(tp.decode!.tokensPerSecondPerUser.expected);
     const fastest = estimate(scenario(r1(), chip('h200'), { chips: 8, batch: 1, weights: 'fp8' }));
     expect(fastest.layout!.attentionDataParallel).toBeUndefined();
+  });
+
+  it('the expected busiest of n ranks under Poisson arrivals: the mean for one rank, more for many, by an independent sum', () => {
+    const pmf = (l: number, k: number) => { let p = Math.exp(-l); for (let i = 1; i <= k; i++) p *= l / i; return p; };
+    const direct = (l: number, n: number) => {
+      // E[max] = Σ m · (F(m)^n − F(m − 1)^n)
+      let F = 0, prev = 0, e = 0;
+      for (let m = 0; m < 200; m++) { F += pmf(l, m); e += m * (Math.pow(F, n) - Math.pow(prev, n)); prev = F; }
+      return e;
+    };
+    for (const l of [0.05, 0.5, 3, 20]) {
+      expect(expectedMaxPoisson(l, 1)).toBeCloseTo(l, 6);
+      for (const n of [2, 8, 72]) expect(expectedMaxPoisson(l, n)).toBeCloseTo(direct(l, n), 6);
+    }
+    // few arrivals: the busiest rank has about one prompt whenever any rank has one
+    expect(expectedMaxPoisson(0.05, 8)).toBeCloseTo(1 - Math.exp(-0.4), 1);
+  });
+
+  it('data-parallel attention: a prompt\'s attention and dense layers run on its own rank, and the others wait for the busiest', () => {
+    const dep = { tensorParallel: 8, pipelineStages: 1, replicas: 1, expertParallel: 8, attentionDataParallel: true };
+    const base = { chips: 8, batch: 1024, weights: 'fp8' as const, kv: 'bf16' as const, inputTokens: 1024, outputTokens: 2048, tpotTargetMs: null };
+    const unbalanced = estimate(scenario(r1(), chip('h200'), { ...base, layout: dep }));
+    const balanced = estimate(scenario(r1(), chip('h200'), { ...base, layout: { ...dep, balancedPrefill: true } }));
+    // same decode step, a costlier prefill share: lower throughput and per-user speed without balancing
+    expect(unbalanced.decode!.stepMs.expected).toBeCloseTo(balanced.decode!.stepMs.expected, 6);
+    expect(unbalanced.decode!.tokensPerSecond.expected).toBeLessThan(0.95 * balanced.decode!.tokensPerSecond.expected);
+    // the longer the prompts against the output, the fewer arrive per step and the larger the busiest rank's excess
+    const long = (l: object) => estimate(scenario(r1(), chip('h200'), { ...base, batch: 256, inputTokens: 8192, outputTokens: 512, layout: l }));
+    const gap = (a: Estimate, b: Estimate) => b.decode!.tokensPerSecond.expected / a.decode!.tokensPerSecond.expected;
+    expect(gap(long(dep), long({ ...dep, balancedPrefill: true }))).toBeGreaterThan(gap(unbalanced, balanced));
+    // one prompt's first token: its whole attention side on one chip, so slower than tensor parallel spreading it
+    const one = (l: object) => estimate(scenario(r1(), chip('h200'), { chips: 8, batch: 1, weights: 'fp8', inputTokens: 4096, outputTokens: 256, layout: l }));
+    expect(one(dep).prefill!.ttftMs!.expected).toBeGreaterThan(1.5 * one({ tensorParallel: 8, pipelineStages: 1, replicas: 1, expertParallel: 8 }).prefill!.ttftMs!.expected);
+  });
+
+  it('under load a first token also waits for steps in flight, each case with its own prefill and step (a range, not a point)', () => {
+    const e = estimate(scenario(model('llama-3.1-70b'), chip('h100-sxm'), { chips: 8, batch: 64, weights: 'fp8' }));
+    const t = e.prefill!.ttftMs!, idle = e.prefill!.idleTtftMs!;
+    expect(t.low).toBeLessThan(t.expected);
+    expect(t.expected).toBeLessThan(t.high);
+    expect(t.low).toBeGreaterThan(idle.low);
+    expect(t.high).toBeGreaterThan(idle.high);
   });
 
   it('with many requests in flight a pipeline\'s fill and drain are overlapped: prefill costs its busy time, not its latency', () => {

@@ -214,6 +214,7 @@ export const Measurement = z.object({
     expertParallel: z.number().int().positive().optional(),
     /** attention and dense layers data-parallel over the tensorParallel chips, experts spread over them ("DEP") */
     attentionDataParallel: z.boolean().optional(),
+    balancedPrefill: z.boolean().optional(),
   }).optional(),
   engine: z.string().optional(),
   /** the figure was produced with speculative decoding (method, draft); such rows never fit baseline constants */

@@ -168,7 +168,7 @@ export function estimate(sc: Scenario): Estimate {
       if (Number.isNaN(p1)) ttftKnown = false;
       else {
         ttft[i] = p1;
-        prefillRound = replicaBatch > 1 ? prefillBusySeconds(p, replicaBatch, sc.inputTokens, c) : p1;
+        prefillRound = replicaBatch > 1 ? prefillBusySeconds(p, replicaBatch, sc.inputTokens, c, sc.outputTokens) : p1;
       }
     }
     round[i] = prefillRound + sc.outputTokens * step[i];
@@ -191,8 +191,9 @@ export function estimate(sc: Scenario): Estimate {
   const perUser = range3(1 / tpot[0], 1 / tpot[1], 1 / tpot[2]);
   // with no prompt the first token is the first decode step
   const idleTtft = sc.inputTokens === 0 ? range3(step[0] * 1e3, step[1] * 1e3, step[2] * 1e3) : ttftKnown ? range3(ttft[0] * 1e3, ttft[1] * 1e3, ttft[2] * 1e3) : null;
-  const loadedTtft = idleTtft && replicaBatch > 1
-    ? range3(idleTtft.low + 1.5 * tpot[0] * 1e3, idleTtft.expected + 1.5 * tpot[1] * 1e3, idleTtft.high + 1.5 * tpot[2] * 1e3) : idleTtft;
+  // under load a request also waits for the steps in flight: each case's own prefill and time per token
+  const first = (i: number) => (sc.inputTokens === 0 ? step[i] : ttft[i]) + 1.5 * tpot[i];
+  const loadedTtft = idleTtft && replicaBatch > 1 ? range3(first(0) * 1e3, first(1) * 1e3, first(2) * 1e3) : idleTtft;
   const api = sc.apiOverheadMs;
   if (api && idleTtft) notes.push(`Time to first token includes about ${Math.round(api.expected)} ms of network and API time, as a client measures it through a public API (a term fitted to TTFTs measured that way); on the chips alone it is about ${idleTtft.expected < 10 ? idleTtft.expected.toFixed(1) : Math.round(idleTtft.expected)} ms.`);
   const busyReplicas = Math.min(R, Math.ceil(served / replicaBatch));

@@ -13,6 +13,9 @@ export interface Layout {
   /** MoE only: the `tensorParallel` chips of a group run attention and the dense layers data-parallel (each chip its
    *  own sequences, with a whole copy of those weights) instead of splitting them; the experts are spread over them */
   attentionDataParallel?: boolean;
+  /** with data-parallel attention: the scheduler holds prompts until every rank has one (TensorRT-LLM's
+   *  attention_dp_config enable_balance), so no rank waits on another's prefill. Engines do not by default. */
+  balancedPrefill?: boolean;
 }
 
 /** Which deployment a question without a chip count gets. */

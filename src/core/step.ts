@@ -171,9 +171,10 @@ const scratch = { memory: 0, compute: 0, interconnect: 0, latencyFloor: 0 };
 // What one pass moves and computes, independent of the efficiency constants: worked out once, timed per case.
 // [0 weight-GEMM seconds at full bandwidth, 1 weight-GEMM FLOPs, 2 KV seconds at full bandwidth, 3 attention FLOPs,
 //  4 expert seconds at full bandwidth, 5 expert FLOPs, 6 link seconds for the bytes, 7 collectives (all-reduces and
-//  all-to-alls), 8 pipeline hops, 9 prefill (1) or decode (0)]
-const W = new Float64Array(10);
-const W_DECODE = new Float64Array(10), W_PREFILL = new Float64Array(10);
+//  all-to-alls), 8 pipeline hops, 9 prefill (1) or decode (0), 10 the busiest rank's share of the attention-side work over
+//  the mean (data-parallel attention: 1 when balanced)]
+const W = new Float64Array(11);
+const W_DECODE = new Float64Array(11), W_PREFILL = new Float64Array(11);
 
 /**
  * The work of one pass of `tokens` tokens (from `seqs` sequences) through the model on one replica, into `w`.
@@ -199,6 +200,7 @@ function work(p: Prepared, w: Float64Array, seqs: number, tokens: number, ctxUni
   w[7] = p.allReduces + p.allToAlls;
   w[8] = p.layout.pipelineStages - 1;
   w[9] = prefill ? 1 : 0;
+  w[10] = 1;
 }
 
 /** The time of a pass's work under one case's constants: kernels summed, each at its roofline. */
@@ -206,11 +208,12 @@ function time(p: Prepared, k: CaseConstants, w: Float64Array): number {
   const prefill = w[9] === 1;
   const flops = prefill ? k.prefillFlops : k.flops;
   let memory = 0, compute = 0;
-  const gB = w[0] / (p.gemmPlain ? k.kvBwEff : k.bwEff), gF = flops > 0 ? w[1] / flops : 0;
+  const busiest = w[10];
+  const gB = w[0] / (p.gemmPlain ? k.kvBwEff : k.bwEff), gF = flops > 0 ? busiest * w[1] / flops : 0;
   const o = k.overlap;
   if (gB >= gF) memory += gB + o * gF; else compute += gF + o * gB;
   const attnRate = prefill ? k.attnPrefillFlops : k.attnFlops;
-  const aB = w[2] / k.kvBwEff, aF = attnRate > 0 ? w[3] / attnRate : 0;
+  const aB = w[2] / k.kvBwEff, aF = attnRate > 0 ? busiest * w[3] / attnRate : 0;
   if (aB >= aF) memory += aB + o * aF; else compute += aF + o * aB;
   if (p.moeLayers > 0) {
     const moeRate = prefill ? k.prefillFlops : k.moeFlops;
@@ -254,15 +257,49 @@ function decodeWork(p: Prepared, w: Float64Array, batch: number, context: number
 /** Seconds to prefill `batch` prompts of `promptTokens` each on one replica. NaN when the chip's compute is unknown.
  *  A pipeline of P stages takes the tokens in P chunks, so stages work at once: (2P − 1) chunk-passes of 1/P each. */
 export function prefillSeconds(p: Prepared, batch: number, promptTokens: number, c: Case): number {
-  return prefillBusySeconds(p, batch, promptTokens, c) * chunkFactor(p, batch * promptTokens);
+  const k = caseOf(p, c);
+  if (k.prefillFlops <= 0) return NaN;
+  prefillWork(p, W, batch, promptTokens);
+  // data-parallel attention: these prompts' attention and dense layers run on their own ranks, one rank per prompt
+  const t = p.layout.tensorParallel;
+  if (p.layout.attentionDataParallel === true && t > 1) W[10] = Math.ceil(batch / t) / (batch / t);
+  return time(p, k, W) * chunkFactor(p, batch * promptTokens);
 }
 
 /** Seconds the chips are busy prefilling `batch` prompts: the throughput cost. Under continuous batching other
  *  micro-batches fill a pipeline's fill and drain, so unlike prefillSeconds (the latency) no (2P − 1)/P factor. */
-export function prefillBusySeconds(p: Prepared, batch: number, promptTokens: number, c: Case): number {
+export function prefillBusySeconds(p: Prepared, batch: number, promptTokens: number, c: Case, outputTokens = 0): number {
   const k = caseOf(p, c);
   if (k.prefillFlops <= 0) return NaN;
-  return time(p, k, prefillWork(p, W, batch, promptTokens));
+  prefillWork(p, W, batch, promptTokens);
+  W[10] = busiestRank(p, batch, outputTokens);
+  return time(p, k, W);
+}
+
+/**
+ * With attention data-parallel over t ranks, a prompt's attention and dense layers run on its own rank, and every rank
+ * waits for the others at each expert layer. With `batch` users each producing `outputTokens`, about batch/output prompts
+ * arrive per decode step, λ per rank; the step waits for the rank with the most: mostLoaded(λ, t) prompts instead of λ.
+ * Returns that ratio (1 without data-parallel attention, or when the output length is not known).
+ */
+function busiestRank(p: Prepared, batch: number, outputTokens: number): number {
+  const t = p.layout.tensorParallel;
+  if (p.layout.attentionDataParallel !== true || p.layout.balancedPrefill === true || t <= 1 || outputTokens <= 0 || batch <= 1) return 1;
+  const lambda = batch / outputTokens / t;
+  return expectedMaxPoisson(lambda, t) / lambda;
+}
+
+/** E[max of n independent Poisson(λ) counts] = Σ_k (1 − P(X ≤ k)^n), summed until the tail is negligible. */
+export function expectedMaxPoisson(lambda: number, n: number): number {
+  let term = Math.exp(-lambda), cdf = term, sum = 0;
+  for (let k = 0; k < 10000; k++) {
+    const tail = 1 - Math.pow(cdf, n);
+    sum += tail;
+    if (tail < 1e-9 && k > lambda) break;
+    term *= lambda / (k + 1);
+    cdf += term;
+  }
+  return sum;
 }
 
 /** (2P − 1) chunk-passes of 1/P each: the pipeline fills, then every stage works at once. */
@@ -310,7 +347,7 @@ export function prefillTerms(p: Prepared, batch: number, promptTokens: number, c
 export function evaluatePoint(p: Prepared, replicas: number, batch: number, input: number, output: number, out: Float64Array): void {
   decodeWork(p, W_DECODE, batch, input + output / 2, 1);
   const knownCompute = p.cases.expected.prefillFlops > 0 && input > 0;
-  if (knownCompute) prefillWork(p, W_PREFILL, batch, input);
+  if (knownCompute) { prefillWork(p, W_PREFILL, batch, input); W_PREFILL[10] = busiestRank(p, batch, output); }
   // one prompt waits for the pipeline to fill; with others in flight the fill is overlapped (prefillBusySeconds)
   const chunk = knownCompute ? (batch > 1 ? 1 : chunkFactor(p, input)) : 0;
   const share = batch > 1 && output > 0 ? (batch - 1) / batch / output : 0;

@@ -27,7 +27,7 @@ export function predict(m: Measurement, model: Model, chip: Chip, family: Family
   const layout = l && (l.tensorParallel || l.pipelineStages || l.replicas)
     ? { tensorParallel: l.tensorParallel ?? 1, pipelineStages: l.pipelineStages ?? 1,
       replicas: l.replicas ?? (m.chips ? Math.max(1, Math.floor(m.chips / ((l.tensorParallel ?? 1) * (l.pipelineStages ?? 1)))) : 1),
-      ...(l.expertParallel ? { expertParallel: l.expertParallel } : {}), ...(l.attentionDataParallel ? { attentionDataParallel: true } : {}) }
+      ...(l.expertParallel ? { expertParallel: l.expertParallel } : {}), ...(l.attentionDataParallel ? { attentionDataParallel: true } : {}), ...(l.balancedPrefill ? { balancedPrefill: true } : {}) }
     : undefined;
   // speculative decoding as the row was served, where its draft length and acceptance are published
   const sd = m.specDecodeConfig;
