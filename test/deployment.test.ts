@@ -197,6 +197,12 @@ describe('KV copies, data-parallel attention, and what a pipeline\'s prefill cos
   it('sweeps (/frontier, /plan) try data-parallel attention for MoE models, and only for them', () => {
     const w = (id: string) => ({ model: model(id), chip: chip('h200'), family: cat.family(chip('h200')), inputTokens: 1024, outputTokens: 1024, reserveFraction: reserve, engineMaxBatch: null });
     expect(candidateLayouts(w('deepseek-r1'), 'fp8', 'fp8').some((l) => l.attentionDataParallel)).toBe(true);
+    // a deployment chosen for the user balances prompts over the ranks, as engines offer
+    expect(candidateLayouts(w('deepseek-r1'), 'fp8', 'fp8').filter((l) => l.attentionDataParallel).every((l) => l.balancedPrefill)).toBe(true);
+    const chosen = estimate(scenario(r1(), chip('h200'), { chips: 8, batch: 'max', weights: 'fp8', inputTokens: 1024, outputTokens: 2048 }));
+    expect(chosen.layout!.attentionDataParallel).toBe(true);
+    expect(chosen.layout!.balancedPrefill).toBe(true);
+    expect(chosen.deployment!.line).toMatch(/attention DP\d+ .*\(EP\d+\), prompts balanced over the ranks/);
     expect(candidateLayouts(w('llama-3.1-70b'), 'fp8', 'fp8').some((l) => l.attentionDataParallel)).toBe(false);
   });
 

@@ -100,12 +100,13 @@ function tensorParallelCandidates(sc: Scenario, chips: number, batch: number, on
       out.push(evaluate(sc, { tensorParallel: t, pipelineStages: p, replicas: r, expertParallel: expertParallel(sc, t) }, batch));
     }
   }
-  // MoE: attention and dense layers data-parallel over the group, experts spread over it (no KV copies under MLA)
+  // MoE: attention and dense layers data-parallel over the group, experts spread over it (no KV copies under MLA), with
+  // prompts balanced over the ranks as engines offer it (a deployment would turn it on)
   if (sc.model.moe) {
     for (const t of tensorDegrees(sc.model, sc.chip, chips)) {
       if (t < 2) continue;
       for (let r = oneReplica ? 1 : Math.floor(chips / t); r >= 1; r--) {
-        const c = evaluate(sc, { tensorParallel: t, pipelineStages: 1, replicas: r, expertParallel: t, attentionDataParallel: true }, batch);
+        const c = evaluate(sc, { tensorParallel: t, pipelineStages: 1, replicas: r, expertParallel: t, attentionDataParallel: true, balancedPrefill: true }, batch);
         if (c.replicaFit.fits) { out.push(c); break; }
       }
     }

@@ -80,5 +80,6 @@ export function describeLayout(l: Layout, rule: SplitRule, unit: string): string
   let s = parts.join(' × ');
   if (l.replicas > 1) s += ` × ${n(l.replicas)} replicas`;
   if (l.expertParallel > 1) s += ` (EP${n(l.expertParallel)})`;
+  if (l.attentionDataParallel && l.balancedPrefill) s += ', prompts balanced over the ranks';
   return s;
 }

@@ -22,7 +22,7 @@ export interface Workload {
 
 /** One instance (a replica) laid out on `tensorParallel × pipelineStages` chips; for MoE models the tensorParallel
  *  chips may run attention data-parallel with the experts spread over them. */
-export interface InstanceLayout { tensorParallel: number; pipelineStages: number; attentionDataParallel?: boolean }
+export interface InstanceLayout { tensorParallel: number; pipelineStages: number; attentionDataParallel?: boolean; balancedPrefill?: boolean }
 
 /** One configuration of one serving instance. `chips` = tensorParallel × pipelineStages. */
 export interface Config { weights: NumberFormat; kv: NumberFormat; layout: InstanceLayout; chips: number; batch: number }
@@ -97,7 +97,7 @@ export function candidateLayouts(w: Workload, weights: NumberFormat, kv: NumberF
     const p1 = Math.ceil(n0 / t);
     for (const p of new Set([p1, 2 * p1, 4 * p1])) if (p <= layers && t * p <= cap) out.push({ tensorParallel: t, pipelineStages: p });
     // MoE: the same group with attention data-parallel and the experts spread (no KV copies under MLA)
-    if (w.model.moe && t > 1 && t >= n0 && t <= cap) out.push({ tensorParallel: t, pipelineStages: 1, attentionDataParallel: true });
+    if (w.model.moe && t > 1 && t >= n0 && t <= cap) out.push({ tensorParallel: t, pipelineStages: 1, attentionDataParallel: true, balancedPrefill: true });
   }
   return out;
 }
@@ -130,7 +130,7 @@ const sorted = (r: Range): Cases => [r.low, r.expected, r.high];
 export function evaluateConfig(w: Workload, c: Config, step1Known?: Cases): Evaluation | null {
   const base = { model: w.model, chip: w.chip, family: w.family, weights: c.weights, kv: c.kv, inputTokens: w.inputTokens, outputTokens: w.outputTokens,
     chips: c.chips, reserveFraction: w.reserveFraction, layout: { tensorParallel: c.layout.tensorParallel, pipelineStages: c.layout.pipelineStages, replicas: 1,
-      ...(c.layout.attentionDataParallel ? { attentionDataParallel: true } : {}) } };
+      ...(c.layout.attentionDataParallel ? { attentionDataParallel: true } : {}), ...(c.layout.balancedPrefill ? { balancedPrefill: true } : {}) } };
   const e = estimate({ ...base, batch: c.batch });
   if (!e.decode || !e.layout || e.batch < c.batch) return null;
   const step = sorted(e.decode.stepMs).map((x) => x / 1e3) as Cases;
