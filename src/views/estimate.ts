@@ -52,7 +52,7 @@ export function evidenceNote(e: Estimate): string | null {
 export function servedNote(cat: Catalog, e: Estimate): string | null {
   const s = cat.serving.servedWithSpecDecode(e.chip.id, e.model.id);
   if (!s || !e.decode || e.specDecode) return null;
-  return `As served (speculative decoding: ${s.method}; draft ${s.draft}): ${s.measured} [${s.source.url}]; without it, this model's figure: ${fmt.range(e.decode.tokensPerSecondPerUser, 'tok/s')} per user.`;
+  return `As served, with speculative decoding (${s.method}; draft: ${s.draft}): ${s.measured} [${s.source.url}]; without it, this model's figure: ${fmt.range(e.decode.tokensPerSecondPerUser, 'tok/s')} per user.`;
 }
 
 /** How many are served at once, and the queue when more ask than fit. */
