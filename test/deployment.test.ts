@@ -6,7 +6,7 @@ import { paramCounts } from '../src/core/architecture.ts';
 import { acceptanceFromLength, estimate, tokensPerStep, type Estimate } from '../src/core/estimate.ts';
 import { predict } from '../src/core/validate.ts';
 import { chooseDeployment } from '../src/core/deploy.ts';
-import { expectedMaxPoisson, prefillBusySeconds, prefillSeconds } from '../src/core/step.ts';
+import { evaluatePoint, expectedMaxPoisson, prefillBusySeconds, prefillSeconds } from '../src/core/step.ts';
 import { candidateLayouts } from '../src/core/sweep.ts';
 import { computeFormat, defaultFormats, FORMATS } from '../src/core/formats.ts';
 import { chipDeployment, tensorDegrees } from '../src/core/layout.ts';
@@ -252,6 +252,21 @@ describe('KV copies, data-parallel attention, and what a pipeline\'s prefill cos
     // one prompt's first token: its whole attention side on one chip, so slower than tensor parallel spreading it
     const one = (l: object) => estimate(scenario(r1(), chip('h200'), { chips: 8, batch: 1, weights: 'fp8', inputTokens: 4096, outputTokens: 256, layout: l }));
     expect(one(dep).prefill!.ttftMs!.expected).toBeGreaterThan(1.5 * one({ tensorParallel: 8, pipelineStages: 1, replicas: 1, expertParallel: 8 }).prefill!.ttftMs!.expected);
+  });
+
+  it('the benchmark\'s allocation-free point (evaluatePoint) gives estimate()\'s figures, data-parallel attention included', () => {
+    const dep = { tensorParallel: 8, pipelineStages: 1, replicas: 1, expertParallel: 8, attentionDataParallel: true };
+    for (const layout of [dep, { ...dep, balancedPrefill: true }, { tensorParallel: 8, pipelineStages: 1, replicas: 1, expertParallel: 8 }]) {
+      for (const batch of [1, 256]) {
+        const sc = scenario(r1(), chip('h200'), { chips: 8, batch, weights: 'fp8', kv: 'fp8', inputTokens: 2048, outputTokens: 512, tpotTargetMs: null, layout });
+        const e = estimate(sc);
+        const d = chooseDeployment(sc, chipDeployment(sc.chip), batch)!;
+        const out = new Float64Array(6);
+        evaluatePoint(d.prepared, 1, batch, 2048, 512, out);
+        expect(out[1] / e.decode!.tokensPerSecondPerUser.expected).toBeCloseTo(1, 6);
+        expect(out[4] / e.decode!.tokensPerSecond.expected).toBeCloseTo(1, 6);
+      }
+    }
   });
 
   it('under load a first token also waits for steps in flight, each case with its own prefill and step (a range, not a point)', () => {

@@ -260,10 +260,15 @@ export function prefillSeconds(p: Prepared, batch: number, promptTokens: number,
   const k = caseOf(p, c);
   if (k.prefillFlops <= 0) return NaN;
   prefillWork(p, W, batch, promptTokens);
-  // data-parallel attention: these prompts' attention and dense layers run on their own ranks, one rank per prompt
-  const t = p.layout.tensorParallel;
-  if (p.layout.attentionDataParallel === true && t > 1) W[10] = Math.ceil(batch / t) / (batch / t);
+  W[10] = promptsOnBusiestRank(p, batch);
   return time(p, k, W) * chunkFactor(p, batch * promptTokens);
+}
+
+/** Data-parallel attention: `batch` prompts prefilled together run their attention and dense layers on their own ranks,
+ *  at most ⌈batch/t⌉ on one, so the group waits ⌈batch/t⌉/(batch/t) times the even share (t for a single prompt). */
+function promptsOnBusiestRank(p: Prepared, batch: number): number {
+  const t = p.layout.tensorParallel;
+  return p.layout.attentionDataParallel === true && t > 1 && batch > 0 ? Math.ceil(batch / t) / (batch / t) : 1;
 }
 
 /** Seconds the chips are busy prefilling `batch` prompts: the throughput cost. Under continuous batching other
@@ -279,8 +284,9 @@ export function prefillBusySeconds(p: Prepared, batch: number, promptTokens: num
 /**
  * With attention data-parallel over t ranks, a prompt's attention and dense layers run on its own rank, and every rank
  * waits for the others at each expert layer. With `batch` users each producing `outputTokens`, about batch/output prompts
- * arrive per decode step, λ per rank; the step waits for the rank with the most: mostLoaded(λ, t) prompts instead of λ.
- * Returns that ratio (1 without data-parallel attention, or when the output length is not known).
+ * arrive per decode step, λ per rank; the step waits for the rank with the most, E[max of t Poisson(λ)] prompts instead
+ * of λ. Returns that ratio (1 without data-parallel attention, when the scheduler balances prompts over the ranks, or
+ * when the output length is not known).
  */
 function busiestRank(p: Prepared, batch: number, outputTokens: number): number {
   const t = p.layout.tensorParallel;
@@ -347,7 +353,7 @@ export function prefillTerms(p: Prepared, batch: number, promptTokens: number, c
 export function evaluatePoint(p: Prepared, replicas: number, batch: number, input: number, output: number, out: Float64Array): void {
   decodeWork(p, W_DECODE, batch, input + output / 2, 1);
   const knownCompute = p.cases.expected.prefillFlops > 0 && input > 0;
-  if (knownCompute) { prefillWork(p, W_PREFILL, batch, input); W_PREFILL[10] = busiestRank(p, batch, output); }
+  if (knownCompute) { prefillWork(p, W_PREFILL, batch, input); W_PREFILL[10] = batch > 1 ? busiestRank(p, batch, output) : promptsOnBusiestRank(p, 1); }
   // one prompt waits for the pipeline to fill; with others in flight the fill is overlapped (prefillBusySeconds)
   const chunk = knownCompute ? (batch > 1 ? 1 : chunkFactor(p, input)) : 0;
   const share = batch > 1 && output > 0 ? (batch - 1) / batch / output : 0;
