@@ -117,6 +117,13 @@ describe('3 instances on one PostgreSQL', () => {
         const before = discord.requests.length + slack.requests.length;
         const ticks = instances.map((i) => i.tick(start).catch(() => null));
         await until(() => discord.requests.length + slack.requests.length - before > 60, 'minute 2 to be under way', 30_000);
+        // kill it while it holds a claim of this minute, so it dies in the middle of its share and not between two of
+        // its batches (then it would leave nothing behind, and the takeover below would have nothing to take)
+        const slot2 = at(2 * 60_000);
+        const holdsClaim = async () => (await Promise.all(subs.map((s) => store.posts(s.id))))
+          .some((ps) => ps.some((p) => p.slot === slot2 && p.state === 'claimed' && p.claimedBy === victim.name));
+        const deadline = performance.now() + 30_000;
+        while (!(await holdsClaim())) if (performance.now() > deadline) throw new Error('timed out waiting for the victim to hold a claim');
         victim.proc.kill('SIGKILL');
         const reports = await Promise.all(ticks);
         expect(reports[2]).toBeNull(); // it never reported
