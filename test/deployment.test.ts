@@ -254,6 +254,22 @@ describe('KV copies, data-parallel attention, and what a pipeline\'s prefill cos
     expect(one(dep).prefill!.ttftMs!.expected).toBeGreaterThan(1.5 * one({ tensorParallel: 8, pipelineStages: 1, replicas: 1, expertParallel: 8 }).prefill!.ttftMs!.expected);
   });
 
+  it('disaggregated serving: with prompts prefilled on other chips, no user\'s step carries another\'s prefill', () => {
+    const base = { chips: 20, batch: 1121, weights: 'fp4' as const, inputTokens: 9429, outputTokens: 684, tpotTargetMs: null, layout: { tensorParallel: 4, pipelineStages: 1, replicas: 5 } };
+    const colocated = estimate(scenario(model('llama-3.1-405b'), chip('gb300'), base));
+    const split = estimate(scenario(model('llama-3.1-405b'), chip('gb300'), { ...base, prefillElsewhere: true }));
+    // the same decode step; per user it is the whole time per token once prefill runs elsewhere
+    expect(split.decode!.stepMs.expected).toBeCloseTo(colocated.decode!.stepMs.expected, 9);
+    expect(1000 / split.decode!.tokensPerSecondPerUser.expected).toBeCloseTo(split.decode!.stepMs.expected, 3);
+    expect(split.decode!.tokensPerSecondPerUser.expected).toBeGreaterThan(1.2 * colocated.decode!.tokensPerSecondPerUser.expected);
+    // a row that says so is predicted that way
+    const row = cat.measurements.find((m) => m.id === 'val-gb300x72-mlperf60-405b-interactive')!;
+    expect(row.prefillElsewhere).toBe(true);
+    const c = predict(row, model(row.model), chip(row.chip), cat.family(chip(row.chip)), reserve);
+    const asIf = predict({ ...row, prefillElsewhere: undefined }, model(row.model), chip(row.chip), cat.family(chip(row.chip)), reserve);
+    expect(c.predicted!.expected).toBeGreaterThan(asIf.predicted!.expected);
+  });
+
   it('the benchmark\'s allocation-free point (evaluatePoint) gives estimate()\'s figures, data-parallel attention included', () => {
     const dep = { tensorParallel: 8, pipelineStages: 1, replicas: 1, expertParallel: 8, attentionDataParallel: true };
     for (const layout of [dep, { ...dep, balancedPrefill: true }, { tensorParallel: 8, pipelineStages: 1, replicas: 1, expertParallel: 8 }]) {

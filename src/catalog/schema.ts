@@ -216,6 +216,8 @@ export const Measurement = z.object({
     attentionDataParallel: z.boolean().optional(),
     balancedPrefill: z.boolean().optional(),
   }).optional(),
+  /** disaggregated serving: the prompts were prefilled on other chips; `layout` is the decode side's */
+  prefillElsewhere: z.boolean().optional(),
   engine: z.string().optional(),
   /** the figure was produced with speculative decoding (method, draft); such rows never fit baseline constants */
   specDecode: z.string().optional(),

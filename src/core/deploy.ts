@@ -59,7 +59,7 @@ function evaluate(sc: Scenario, layout: Layout, batch: number): Candidate {
   const prepared = prepare(sc.model, sc.chip, sc.family, sc.weights, sc.kv, layout, replicaFit);
   // time between a user's tokens: the decode step plus the other users' prefills scheduled into it
   let seconds = decodeSeconds(prepared, replicaBatch, sc.inputTokens + sc.outputTokens / 2, 'expected');
-  if (replicaBatch > 1 && sc.inputTokens > 0 && sc.outputTokens > 0) {
+  if (!sc.prefillElsewhere && replicaBatch > 1 && sc.inputTokens > 0 && sc.outputTokens > 0) {
     const pre = prefillBusySeconds(prepared, replicaBatch, sc.inputTokens, 'expected', sc.outputTokens);
     if (!Number.isNaN(pre)) seconds += ((replicaBatch - 1) / replicaBatch) * pre / sc.outputTokens;
   }
@@ -126,7 +126,7 @@ export function maxReplicaBatch(sc: Scenario, p: Prepared, replicaFit: FitResult
     const ctx = sc.inputTokens + sc.outputTokens / 2;
     // the time per token a user sees: the step, plus the other users' prefills spread over its output (as estimate())
     const tpot = (b: number) => {
-      const pre = b > 1 && sc.inputTokens > 0 && sc.outputTokens > 0 ? prefillBusySeconds(p, b, sc.inputTokens, 'expected', sc.outputTokens) : 0;
+      const pre = !sc.prefillElsewhere && b > 1 && sc.inputTokens > 0 && sc.outputTokens > 0 ? prefillBusySeconds(p, b, sc.inputTokens, 'expected', sc.outputTokens) : 0;
       return decodeSeconds(p, b, ctx, 'expected') + (Number.isNaN(pre) ? 0 : ((b - 1) / b) * pre / sc.outputTokens);
     };
     const within = (b: number) => tpot(b) * 1e3 <= target;
@@ -145,7 +145,7 @@ function throughputOf(sc: Scenario, c: Candidate): number {
   const { batch } = maxReplicaBatch(sc, c.prepared, c.replicaFit);
   const rf = replicaFitOf(sc, c.layout, batch);
   const p = prepare(sc.model, sc.chip, sc.family, sc.weights, sc.kv, c.layout, rf);
-  const pre = sc.inputTokens > 0 ? (batch > 1 ? prefillBusySeconds(p, batch, sc.inputTokens, 'expected', sc.outputTokens) : prefillSeconds(p, batch, sc.inputTokens, 'expected')) : 0;
+  const pre = sc.inputTokens > 0 && !sc.prefillElsewhere ? (batch > 1 ? prefillBusySeconds(p, batch, sc.inputTokens, 'expected', sc.outputTokens) : prefillSeconds(p, batch, sc.inputTokens, 'expected')) : 0;
   const round = (Number.isNaN(pre) ? 0 : pre) + sc.outputTokens * decodeSeconds(p, batch, sc.inputTokens + sc.outputTokens / 2, 'expected');
   return (c.layout.replicas * batch * sc.outputTokens) / round;
 }

@@ -168,7 +168,7 @@ export function estimate(sc: Scenario): Estimate {
       if (Number.isNaN(p1)) ttftKnown = false;
       else {
         ttft[i] = p1;
-        prefillRound = replicaBatch > 1 ? prefillBusySeconds(p, replicaBatch, sc.inputTokens, c, sc.outputTokens) : p1;
+        prefillRound = sc.prefillElsewhere ? 0 : replicaBatch > 1 ? prefillBusySeconds(p, replicaBatch, sc.inputTokens, c, sc.outputTokens) : p1;
       }
     }
     round[i] = prefillRound + sc.outputTokens * step[i];

@@ -41,6 +41,9 @@ export interface Scenario {
   engineMaxBatch?: number;
   /** add the network and API time a client sees through a public API to the time to first token (off by default) */
   apiOverheadMs?: Range;
+  /** disaggregated serving: prompts are prefilled on other chips and their KV handed over, so these chips only decode
+   *  and no user's step carries another's prefill (the time to first token stays that of a prefill on this chip) */
+  prefillElsewhere?: boolean;
 }
 
 /** Which constants to use: the pessimistic end, the fitted value, or the optimistic end. */

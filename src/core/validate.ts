@@ -41,6 +41,7 @@ export function predict(m: Measurement, model: Model, chip: Chip, family: Family
     batch: m.batch, chips: m.chips ?? 'auto', reserveFraction, layout, tpotTargetMs: m.tpotMs ?? null, specDecode,
     // a TTFT measured through a public API includes the network and API time
     apiOverheadMs: m.measuredVia === 'api' && m.metric === 'ttftMs' ? apiOverheadMs : undefined,
+    ...(m.prefillElsewhere ? { prefillElsewhere: true } : {}),
   });
   if (!e.decode) return { measurement: m, predicted: null, error: null, reason: e.fit.reason ?? 'does not fit' };
   const predicted = m.metric === 'tokensPerSecondPerUser' ? e.decode.tokensPerSecondPerUser
