@@ -33,7 +33,7 @@ export const estimateCommand: Command<Input> = {
     { name: 'model', description: 'Model, e.g. llama-3.1-70b', type: 'string', required: true, autocomplete: 'model' },
     { name: 'chip', description: 'Chip or vendor, e.g. b200, groq', type: 'string', required: true, autocomplete: 'chip' },
     { name: 'chips', description: 'Chips to use (default: as few as fit)', type: 'integer' },
-    { name: 'weights', description: 'Weight format (default: the chip’s usual one)', type: 'string', choices: FORMAT_CHOICES },
+    { name: 'weights', description: 'Weight format (default: the chip’s usual one, or the model’s narrower release)', type: 'string', choices: FORMAT_CHOICES },
     { name: 'kv', description: 'KV-cache format (default: the chip’s usual one)', type: 'string', choices: FORMAT_CHOICES },
     { name: 'batch', description: 'Concurrent sequences, or "max" (default 1)', type: 'string' },
     { name: 'input', description: `Prompt tokens (default ${DEFAULT_INPUT})`, type: 'integer' },

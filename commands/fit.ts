@@ -28,7 +28,7 @@ export const fitCommand: Command<Input> = {
   options: [
     { name: 'model', description: 'Model, e.g. llama-3.1-70b', type: 'string', required: true, autocomplete: 'model' },
     { name: 'chip', description: 'Chip or vendor, e.g. h100, cerebras', type: 'string', required: true, autocomplete: 'chip' },
-    { name: 'weights', description: 'Weight format (default: the chip’s usual one)', type: 'string', choices: FORMAT_CHOICES },
+    { name: 'weights', description: 'Weight format (default: the chip’s usual one, or the model’s narrower release)', type: 'string', choices: FORMAT_CHOICES },
     { name: 'kv', description: 'KV-cache format (default: the chip’s usual one)', type: 'string', choices: FORMAT_CHOICES },
     { name: 'context', description: 'Tokens of context per sequence (default 8K)', type: 'integer' },
     { name: 'batch', description: 'Concurrent sequences (default 1)', type: 'integer' },

@@ -31,7 +31,7 @@ Usage:
   memwall validate            predicted vs measured for every published measurement
   memwall calibrate [--write] fit the efficiency constants to the calibration rows
 
-Formats: fp32 bf16 fp16 fp8 int8 fp6 fp4 int4 int3 (default: the chip's usual serving format).
+Formats: fp32 bf16 fp16 fp8 int8 fp6 fp4 int4 int3 (default: the chip's usual serving format, or the model's released one where narrower).
 Add --json to any command for one JSON document. Exit 0 for an answer (a "does not fit" is an answer), 2 for bad input.`;
 
 export interface CliResult { code: number; stdout: string; stderr: string }
