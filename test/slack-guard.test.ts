@@ -1,35 +1,29 @@
 // Slack over signed HTTP on 127.0.0.1: what is refused before Bolt sees it (future timestamps, forged requests,
 // counted in the default prom-client registry and logged as a summary) and what an unregistered command gets
 // (issue 11, items 2, 4 and 7).
-import { createServer, type Server } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { register } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMMANDS } from '../commands/index.ts';
 import { catalog } from '../src/catalog/load.ts';
-import { createSlackApp, type SlackApp } from '../src/platforms/slack/app.ts';
-import { postSigned, recordingLogger, serveSlackEvents, slashBody, slackSignature, startFakeSlack, type FakeSlack } from './helpers/slack-fake.ts';
+import { createSlackApp } from '../src/platforms/slack/app.ts';
+import { postSigned, recordingLogger, serveSlackEvents, slashBody, slackSignature, startSlackHarness, type FakeSlack, type SlackHarness } from './helpers/slack-fake.ts';
 
 const SECRET = 'test-signing-secret-guard-0123456789';
+let harness: SlackHarness;
 let fake: FakeSlack;
-let slack: SlackApp;
-let server: Server;
 let eventsUrl: string;
 const logs: string[] = [];
 const logger = recordingLogger(logs);
 
 beforeAll(async () => {
-  catalog();
-  fake = await startFakeSlack();
-  slack = await createSlackApp({ signingSecret: SECRET, botToken: 'xoxb-test-guard', apiUrl: fake.apiUrl, context: () => ({ catalog: catalog() }), logger });
-  await slack.start();
-  ({ server, eventsUrl } = await serveSlackEvents(() => slack.requestListener));
+  harness = await startSlackHarness({ secret: SECRET, botToken: 'xoxb-test-guard', logger });
+  ({ fake, eventsUrl } = harness);
 }, 30_000);
 
 afterAll(async () => {
-  await slack?.stop();
-  await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
-  await fake?.close();
+  await harness?.close();
 });
 
 const nowSec = () => Math.floor(Date.now() / 1000);
@@ -118,7 +112,7 @@ describe('what the guard lets through unsigned', () => {
   });
 
   it('a path other than /slack/events (an OAuth page, say) goes to Bolt untouched, not refused as unsigned', async () => {
-    const s = createServer((req, res) => void slack.requestListener!(req, res));
+    const s = createServer((req, res) => void harness.slack.requestListener!(req, res));
     await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
     try {
       const r = await fetch(`http://127.0.0.1:${(s.address() as AddressInfo).port}/slack/install`);

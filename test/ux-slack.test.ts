@@ -1,30 +1,22 @@
 // Slack's habit (issue 10): one namespaced command, `/memwall fit …`, over signed HTTP on 127.0.0.1 against a fake
 // Web API; multi-word names and plain-words option errors through the Slack parser; the manifest offers the bare
 // commands only when asked.
-import type { Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMMANDS } from '../commands/index.ts';
-import { catalog } from '../src/catalog/load.ts';
-import { createSlackApp, type SlackApp } from '../src/platforms/slack/app.ts';
 import { slackManifest } from '../src/platforms/slack/manifest.ts';
-import { postSigned, serveSlackEvents, slashBody, startFakeSlack, type FakeSlack, type Recorded } from './helpers/slack-fake.ts';
+import { postSigned, slashBody, startSlackHarness, type FakeSlack, type Recorded, type SlackHarness } from './helpers/slack-fake.ts';
 
 const SECRET = 'test-signing-secret-ux-0123456789';
-let fake: FakeSlack, slack: SlackApp, server: Server, eventsUrl: string;
+let harness: SlackHarness, fake: FakeSlack, eventsUrl: string;
 const silent = { debug() {}, info() {}, warn() {}, error() {}, setLevel() {}, getLevel: () => 'error' as any, setName() {} };
 
 beforeAll(async () => {
-  catalog();
-  fake = await startFakeSlack();
-  slack = await createSlackApp({ signingSecret: SECRET, botToken: 'xoxb-ux-test', apiUrl: fake.apiUrl, context: () => ({ catalog: catalog() }), logger: silent });
-  await slack.start();
-  ({ server, eventsUrl } = await serveSlackEvents(() => slack.requestListener));
+  harness = await startSlackHarness({ secret: SECRET, botToken: 'xoxb-ux-test', logger: silent });
+  ({ fake, eventsUrl } = harness);
 }, 30_000);
 
 afterAll(async () => {
-  await slack?.stop();
-  await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
-  await fake?.close();
+  await harness?.close();
 });
 
 async function slash(command: string, text: string): Promise<Recorded> {

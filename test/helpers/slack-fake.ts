@@ -3,6 +3,8 @@
 import { createHmac } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { catalog } from '../../src/catalog/load.ts';
+import { createSlackApp, type SlackApp, type SlackAppOptions } from '../../src/platforms/slack/app.ts';
 
 export interface Recorded {
   at: number;
@@ -211,4 +213,23 @@ export async function serveSlackEvents(
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return { server, eventsUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/slack/events` };
+}
+
+/** The app as the Slack tests run it: a fake Web API, the Bolt app pointed at it, and its events endpoint on loopback. */
+export interface SlackHarness { fake: FakeSlack; slack: SlackApp; server: Server; eventsUrl: string; close(): Promise<void> }
+
+export async function startSlackHarness(o: { secret: string; botToken: string; logger: SlackAppOptions['logger'] }): Promise<SlackHarness> {
+  catalog();
+  const fake = await startFakeSlack();
+  const slack = await createSlackApp({ signingSecret: o.secret, botToken: o.botToken, apiUrl: fake.apiUrl, context: () => ({ catalog: catalog() }), logger: o.logger });
+  await slack.start();
+  const { server, eventsUrl } = await serveSlackEvents(() => slack.requestListener);
+  return {
+    fake, slack, server, eventsUrl,
+    async close() {
+      await slack.stop();
+      await new Promise<void>((r) => server.close(() => r()));
+      await fake.close();
+    },
+  };
 }
