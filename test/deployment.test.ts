@@ -270,6 +270,22 @@ describe('KV copies, data-parallel attention, and what a pipeline\'s prefill cos
     expect(c.predicted!.expected).toBeGreaterThan(asIf.predicted!.expected);
   });
 
+  it('lengths that vary: a decode step attends to the length-biased mean context the row records, not input + output/2', () => {
+    const base = { chips: 8, batch: 4096, weights: 'fp4' as const, kv: 'fp8' as const, inputTokens: 804, outputTokens: 3736, tpotTargetMs: null,
+      layout: { tensorParallel: 8, pipelineStages: 1, replicas: 1, expertParallel: 8, attentionDataParallel: true, balancedPrefill: true } };
+    const alike = estimate(scenario(r1(), chip('b200'), base));
+    const spread = estimate(scenario(r1(), chip('b200'), { ...base, decodeContextTokens: 5431 }));
+    const sameAsDefault = estimate(scenario(r1(), chip('b200'), { ...base, decodeContextTokens: 804 + 3736 / 2 }));
+    expect(sameAsDefault.decode!.stepMs.expected).toBeCloseTo(alike.decode!.stepMs.expected, 9);
+    expect(spread.decode!.stepMs.expected).toBeGreaterThan(1.05 * alike.decode!.stepMs.expected);
+    // the MLPerf rows record it from the dataset's per-sample lengths, and predict() uses it
+    const row = cat.measurements.find((m) => m.id === 'val-b300x8-mlperf60-r1-offline')!;
+    expect(row.decodeContext!.tokens).toBeGreaterThan(1.8 * (row.inputTokens + row.outputTokens / 2));
+    const c = predict(row, model(row.model), chip(row.chip), cat.family(chip(row.chip)), reserve);
+    const asIf = predict({ ...row, decodeContext: undefined }, model(row.model), chip(row.chip), cat.family(chip(row.chip)), reserve);
+    expect(c.predicted!.expected).toBeLessThan(0.97 * asIf.predicted!.expected);
+  });
+
   it('the benchmark\'s allocation-free point (evaluatePoint) gives estimate()\'s figures, data-parallel attention included', () => {
     const dep = { tensorParallel: 8, pipelineStages: 1, replicas: 1, expertParallel: 8, attentionDataParallel: true };
     for (const layout of [dep, { ...dep, balancedPrefill: true }, { tensorParallel: 8, pipelineStages: 1, replicas: 1, expertParallel: 8 }]) {

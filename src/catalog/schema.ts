@@ -218,6 +218,9 @@ export const Measurement = z.object({
   }).optional(),
   /** disaggregated serving: the prompts were prefilled on other chips; `layout` is the decode side's */
   prefillElsewhere: z.boolean().optional(),
+  /** the dataset's prompts and outputs vary in length: the mean context of a decode step over its per-sample lengths,
+   *  each sample weighted by its output length (the time it spends in the batch), with the source of those lengths */
+  decodeContext: z.object({ tokens: z.number().positive(), source: Source, note: z.string() }).optional(),
   engine: z.string().optional(),
   /** the figure was produced with speculative decoding (method, draft); such rows never fit baseline constants */
   specDecode: z.string().optional(),

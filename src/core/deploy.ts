@@ -47,6 +47,11 @@ export function replicaFitOf(sc: Scenario, layout: Pick<Layout, 'tensorParallel'
     batch, chips: layout.tensorParallel * layout.pipelineStages, reserveFraction: sc.reserveFraction, ...layoutCopies(sc.model, sc.chip, sc.weights, layout) });
 }
 
+/** The mean context of a decode step: as the workload states it, or every sequence at input + output/2. */
+export function decodeContext(sc: Scenario): number {
+  return sc.decodeContextTokens ?? sc.inputTokens + sc.outputTokens / 2;
+}
+
 function expertParallel(sc: Scenario, t: number): number {
   return sc.model.moe && t > 1 ? t : 1;
 }
@@ -58,7 +63,7 @@ function evaluate(sc: Scenario, layout: Layout, batch: number): Candidate {
   const replicaFit = replicaFitOf(sc, layout, replicaBatch);
   const prepared = prepare(sc.model, sc.chip, sc.family, sc.weights, sc.kv, layout, replicaFit);
   // time between a user's tokens: the decode step plus the other users' prefills scheduled into it
-  let seconds = decodeSeconds(prepared, replicaBatch, sc.inputTokens + sc.outputTokens / 2, 'expected');
+  let seconds = decodeSeconds(prepared, replicaBatch, decodeContext(sc), 'expected');
   if (!sc.prefillElsewhere && replicaBatch > 1 && sc.inputTokens > 0 && sc.outputTokens > 0) {
     const pre = prefillBusySeconds(prepared, replicaBatch, sc.inputTokens, 'expected', sc.outputTokens);
     if (!Number.isNaN(pre)) seconds += ((replicaBatch - 1) / replicaBatch) * pre / sc.outputTokens;
@@ -123,7 +128,7 @@ export function maxReplicaBatch(sc: Scenario, p: Prepared, replicaFit: FitResult
   let limitedBy: 'memory' | 'engine' | 'latency target' = memory <= engine ? 'memory' : 'engine';
   const target = sc.tpotTargetMs;
   if (target != null) {
-    const ctx = sc.inputTokens + sc.outputTokens / 2;
+    const ctx = decodeContext(sc);
     // the time per token a user sees: the step, plus the other users' prefills spread over its output (as estimate())
     const tpot = (b: number) => {
       const pre = !sc.prefillElsewhere && b > 1 && sc.inputTokens > 0 && sc.outputTokens > 0 ? prefillBusySeconds(p, b, sc.inputTokens, 'expected', sc.outputTokens) : 0;
@@ -146,7 +151,7 @@ function throughputOf(sc: Scenario, c: Candidate): number {
   const rf = replicaFitOf(sc, c.layout, batch);
   const p = prepare(sc.model, sc.chip, sc.family, sc.weights, sc.kv, c.layout, rf);
   const pre = sc.inputTokens > 0 && !sc.prefillElsewhere ? (batch > 1 ? prefillBusySeconds(p, batch, sc.inputTokens, 'expected', sc.outputTokens) : prefillSeconds(p, batch, sc.inputTokens, 'expected')) : 0;
-  const round = (Number.isNaN(pre) ? 0 : pre) + sc.outputTokens * decodeSeconds(p, batch, sc.inputTokens + sc.outputTokens / 2, 'expected');
+  const round = (Number.isNaN(pre) ? 0 : pre) + sc.outputTokens * decodeSeconds(p, batch, decodeContext(sc), 'expected');
   return (c.layout.replicas * batch * sc.outputTokens) / round;
 }
 

@@ -1,7 +1,7 @@
 // The full answer for one scenario: the deployment, time to first token, decode speed, serving, energy and cost,
 // each figure a range.
 import type { ChipDeployment, Model, NumberFormat } from '../catalog/schema.ts';
-import { chooseDeployment, maxReplicaBatch, replicaFitOf, type Deployment } from './deploy.ts';
+import { chooseDeployment, decodeContext, maxReplicaBatch, replicaFitOf, type Deployment } from './deploy.ts';
 import { fit, type FitResult } from './fit.ts';
 import { chipDeployment, type DeploymentMode, type Layout } from './layout.ts';
 import { decodeSeconds, decodeTerms, prefillBusySeconds, prefillSeconds, prefillTerms, prepare, type Prepared, type StepTerms } from './step.ts';
@@ -140,7 +140,7 @@ export function estimate(sc: Scenario): Estimate {
   }
   if (!d.replicaFit.fits) return noEstimate(sc, d.replicaFit, notes);
 
-  const avgCtx = sc.inputTokens + sc.outputTokens / 2;
+  const avgCtx = decodeContext(sc);
   let p = d.prepared;
   let replicaBatch = d.replicaBatch;
   const R = d.layout.replicas;

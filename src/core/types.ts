@@ -44,6 +44,10 @@ export interface Scenario {
   /** disaggregated serving: prompts are prefilled on other chips and their KV handed over, so these chips only decode
    *  and no user's step carries another's prefill (the time to first token stays that of a prefill on this chip) */
   prefillElsewhere?: boolean;
+  /** the mean context a decode step attends to, when the prompts and outputs vary in length: in-flight sequences are
+   *  a length-biased sample (a long answer stays in the batch longer), so this exceeds input + output/2. Default: the
+   *  lengths as given, all alike. */
+  decodeContextTokens?: number;
 }
 
 /** Which constants to use: the pessimistic end, the fitted value, or the optimistic end. */

@@ -42,6 +42,7 @@ export function predict(m: Measurement, model: Model, chip: Chip, family: Family
     // a TTFT measured through a public API includes the network and API time
     apiOverheadMs: m.measuredVia === 'api' && m.metric === 'ttftMs' ? apiOverheadMs : undefined,
     ...(m.prefillElsewhere ? { prefillElsewhere: true } : {}),
+    ...(m.decodeContext ? { decodeContextTokens: m.decodeContext.tokens } : {}),
   });
   if (!e.decode) return { measurement: m, predicted: null, error: null, reason: e.fit.reason ?? 'does not fit' };
   const predicted = m.metric === 'tokensPerSecondPerUser' ? e.decode.tokensPerSecondPerUser
