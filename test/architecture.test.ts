@@ -10,6 +10,7 @@ import {
   paramCounts,
   prefillFlops,
   stateBytesPerSequence,
+  stepFacts,
 } from '../src/core/architecture.ts';
 
 const DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'data', 'models');
@@ -124,6 +125,16 @@ describe('hand-worked cases', () => {
     const m = get('llama-3.1-8b');
     expect(kvBytesPerToken(m, 2).allLayers).toBe(131_072);
     expect(paramCounts(m).total).toBe(8_030_261_248);
+  });
+
+  it('Llama 3.1 8B: activations move 20·d + 4·(H+2·KV)·hd + 8·H·hd + 12·I bytes a layer between the matmuls', () => {
+    const e = stepFacts(get('llama-3.1-8b')).elementwise;
+    expect(e.replicated).toBe(32 * 20 * 4096);
+    expect(e.split).toBe(32 * (4 * (32 + 16) * 128 + 8 * 32 * 128 + 12 * 14336));
+    expect(e.routed).toBe(0);
+    // a routed expert adds its SwiGLU and the token's permute and combine, on the chips holding it
+    const v3 = stepFacts(get('deepseek-v3')).elementwise;
+    expect(v3.routed).toBe(58 * 8 * (12 * 2048 + 8 * 7168));
   });
 
   it('Llama 2 7B: MHA, total equals the checkpoint count 6,738,415,616, 512 KiB KV per token', () => {

@@ -6,7 +6,8 @@ import { paramCounts } from '../src/core/architecture.ts';
 import { acceptanceFromLength, estimate, tokensPerStep, type Estimate } from '../src/core/estimate.ts';
 import { predict } from '../src/core/validate.ts';
 import { chooseDeployment } from '../src/core/deploy.ts';
-import { evaluatePoint, expectedMaxPoisson, prefillBusySeconds, prefillSeconds } from '../src/core/step.ts';
+import { evaluatePoint, expectedMaxPoisson, prefillBusySeconds, prefillSeconds, prefillTerms } from '../src/core/step.ts';
+import { stepFacts } from '../src/core/architecture.ts';
 import { candidateLayouts } from '../src/core/sweep.ts';
 import { computeFormat, defaultFormats, FORMATS } from '../src/core/formats.ts';
 import { chipDeployment, tensorDegrees } from '../src/core/layout.ts';
@@ -268,6 +269,28 @@ describe('KV copies, data-parallel attention, and what a pipeline\'s prefill cos
     const c = predict(row, model(row.model), chip(row.chip), cat.family(chip(row.chip)), reserve);
     const asIf = predict({ ...row, prefillElsewhere: undefined }, model(row.model), chip(row.chip), cat.family(chip(row.chip)), reserve);
     expect(c.predicted!.expected).toBeGreaterThan(asIf.predicted!.expected);
+  });
+
+  it('activations between the matmuls: a compute-bound prefill still streams them, and every tensor-parallel chip normalises the full hidden vector', () => {
+    const m = model('llama-3.1-8b'), c = chip('b200');
+    const at = (t: number) => {
+      const sc = scenario(m, c, { chips: t, batch: 1, weights: 'fp4', kv: 'fp8', inputTokens: 8192, outputTokens: 128, tpotTargetMs: null, layout: { tensorParallel: t, pipelineStages: 1, replicas: 1 } });
+      return chooseDeployment(sc, chipDeployment(c), 1)!.prepared;
+    };
+    const one = at(1), eight = at(8);
+    const e = stepFacts(m).elementwise;
+    const hbm = Math.max(...c.memory.map((t) => t.bandwidthGBs?.value ?? 0)) * 1e9;
+    expect(one.elementwiseSecPerToken).toBeCloseTo((e.replicated + e.split) / hbm, 15);
+    expect(eight.elementwiseSecPerToken).toBeCloseTo((e.replicated + e.split / 8) / hbm, 15);
+    expect(eight.elementwiseSecPerToken).toBeGreaterThan(one.elementwiseSecPerToken / 8 * 1.5);
+    // the FP4 matmuls of an 8K prompt are compute-bound; the step still spends memory time on the activations
+    const terms = prefillTerms(one, 1, 8192, 'expected')!;
+    expect(terms.compute).toBeGreaterThan(0);
+    expect(terms.memory).toBeGreaterThanOrEqual(8192 * one.elementwiseSecPerToken * 0.999);
+    // a hard-wired transformer datapath fuses them
+    const sohu = chip('etched-sohu');
+    const sohuPrepared = chooseDeployment(scenario(model('llama-3.1-70b'), sohu, { chips: 8, batch: 1 }), chipDeployment(sohu), 1)!.prepared;
+    expect(sohuPrepared.elementwiseSecPerToken).toBe(0);
   });
 
   it('lengths that vary: a decode step attends to the length-biased mean context the row records, not input + output/2', () => {

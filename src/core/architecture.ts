@@ -39,7 +39,23 @@ export interface Derived {
   stateElems: number;
   /** matmul parameters one token passes through in the routed experts (moeLayers · active · 3·d·ffn_expert) */
   expertMatmulActive: number;
+  /** bytes one token's activations move through the kernels between the matmuls, all layers (see elementwiseBytes) */
+  elementwise: ElementwiseBytes;
 }
+
+/**
+ * Activation bytes per token outside the matmuls, with 16-bit activations and the usual fusions: per block a fused
+ * residual-add + RMSNorm reads the residual and the block's output and writes both (8·d, twice a layer), each
+ * projection writes its output and the next kernel reads it (QKV 4·(H+2·KV)·hd with RoPE in the attention preamble,
+ * q and the attention output 8·H·hd, o-proj and down-proj 2·d each), and SwiGLU reads gate and up and writes their
+ * product (12·I with the matmul traffic around it). A routed expert adds the token's permute and combine (8·d).
+ * `replicated`: on every chip of a tensor-parallel group (the full hidden vector); `split`: divided over the group;
+ * `routed`: divided over the chips holding experts.
+ */
+export interface ElementwiseBytes { replicated: number; split: number; routed: number }
+
+/** activations are 16-bit between kernels */
+const ACT_BYTES = 2;
 
 const cache = new WeakMap<Model, Derived>();
 let lastModel: Model | undefined;
@@ -92,6 +108,7 @@ function derive(m: Model): Derived {
       params, matmulActive, baseFlops: 2 * matmulActive + ssmFlops, attnCoef: 0, attnCoefPrefill: 0, kvElemsPerLayer: 0,
       fullLayers: 0, localLayers: 0, window: 0, chunked: false,
       stateElems: L * di * (s.convKernel + s.dState), expertMatmulActive: 0,
+      elementwise: { replicated: L * 20 * ACT_BYTES / 2 * d, split: L * 4 * ACT_BYTES * di, routed: 0 },
     };
   }
 
@@ -103,6 +120,7 @@ function derive(m: Model): Derived {
   let attnCoef: number;
   let attnCoefPrefill: number;
   let kvElemsPerLayer: number;
+  let attnElementwise: number;
   if (att.kind === 'mla') {
     // DeepSeek-V3 inference/model.py MLA: wq_a d→q_lora, q_norm, wq_b q_lora→H·(nope+rope), wkv_a d→(kv_lora+rope),
     // kv_norm, wkv_b kv_lora→H·(nope+v), wo H·v→d.
@@ -115,6 +133,7 @@ function derive(m: Model): Derived {
     // prefill decompresses the latent and attends per head (vLLM's "compute friendly" path): q·k over nope+rope, p·v
     attnCoefPrefill = 2 * H * qk + 2 * H * att.vHeadDim;
     kvElemsPerLayer = att.kvLoraRank + att.qkRopeHeadDim;
+    attnElementwise = 2 * (H * qk + att.kvLoraRank + att.qkRopeHeadDim) * ACT_BYTES + 4 * H * att.vHeadDim * ACT_BYTES;
   } else {
     const hd = m.headDim;
     const KV = m.kvHeads;
@@ -126,6 +145,7 @@ function derive(m: Model): Derived {
     attnCoef = 4 * H * hd;
     attnCoefPrefill = attnCoef;
     kvElemsPerLayer = 2 * KV * hd;
+    attnElementwise = 2 * (H + 2 * KV) * hd * ACT_BYTES + 4 * H * hd * ACT_BYTES;
   }
 
   // ---- FFN / MoE ----
@@ -186,6 +206,12 @@ function derive(m: Model): Derived {
     chunked: local ? local.kind === 'chunked' : false,
     stateElems: 0,
     expertMatmulActive: moeLayers * activeExpertMatmul,
+    elementwise: {
+      replicated: L * 10 * d * ACT_BYTES,
+      split: L * attnElementwise + denseLayers * 6 * m.intermediateSize * ACT_BYTES +
+        (moe ? moeLayers * moe.sharedExperts * 6 * moe.sharedIntermediateSize * ACT_BYTES : 0),
+      routed: moe ? moeLayers * active * (6 * moe.expertIntermediateSize + 4 * d) * ACT_BYTES : 0,
+    },
   };
 }
 

@@ -1,8 +1,8 @@
 // Step arithmetic: the time of one decode step or one prefill on a laid-out deployment, as a sum of kernel rooflines
-// (weight GEMMs, attention over the KV cache, MoE expert GEMMs with the most loaded device setting the pace) plus
-// collectives, a per-layer fixed time and pipeline hops. Worked out once per layout ("prepared"), timed per case.
+// (weight GEMMs, attention over the KV cache, MoE expert GEMMs with the most loaded device setting the pace, the
+// memory-bound kernels between them that stream activations) plus collectives, a per-layer fixed time and pipeline hops. Worked out once per layout ("prepared"), timed per case.
 import type { Chip, Family, Model, NumberFormat } from '../catalog/schema.ts';
-import { paramCounts, prefillFlops, stepFacts } from './architecture.ts';
+import { paramCounts, prefillFlops, stepFacts, type ElementwiseBytes } from './architecture.ts';
 import type { FitResult } from './fit.ts';
 import { computeFormat, expertsOnly, kvBytesPerElement, weightBytesPerParam } from './formats.ts';
 import type { Layout } from './layout.ts';
@@ -52,6 +52,8 @@ export interface Prepared {
   linkSecPerByte: number;
   allReduces: number; allReduceFactor: number; allToAlls: number;
   activationBytes: number;
+  /** seconds per token, at full bandwidth of the fastest memory, for its activations' traffic between the matmuls on one chip */
+  elementwiseSecPerToken: number;
   cases: Record<Case, CaseConstants>;
   /** the last prompt length's attention FLOPs per prompt per chip, kept because sweeps ask again and again */
   memoPrompt: number; memoAttn: number;
@@ -151,8 +153,25 @@ export function prepare(model: Model, chip: Chip, family: Family, weightsFormat:
     allReduceFactor: t > 1 && !dp ? (2 * (t - 1)) / t : 0,
     allToAlls: ep > 1 ? 2 * moeLayers : 0,
     activationBytes: model.hiddenSize * ACTIVATION_BYTES,
+    // a transformer-only or hard-wired datapath fuses these kernels into its pipeline
+    elementwiseSecPerToken: chip.runs.kind === 'any' ? elementwisePerToken(x.elementwise, layout, dp) * fastestSecPerByte(chip) : 0,
     cases: ff.cases, memoPrompt: -1, memoAttn: 0,
   };
+}
+
+/** Activation bytes per token one chip moves between matmuls: tensor parallelism splits heads and FFN width but every chip
+ *  normalises the full hidden vector; data-parallel attention gives each chip its own tokens; experts split over their chips. */
+function elementwisePerToken(e: ElementwiseBytes, layout: Layout, dp: boolean): number {
+  const t = layout.tensorParallel, ep = layout.expertParallel;
+  const routed = e.routed / (ep > 1 ? ep : t);
+  return dp ? (e.replicated + e.split) / t + routed : e.replicated + e.split / t + routed;
+}
+
+/** Activations stay in the chip's fastest memory (HBM on a GPU, SRAM on wafer-scale and dataflow chips). */
+function fastestSecPerByte(chip: Chip): number {
+  let best = 0;
+  for (const t of chip.memory) { const bw = t.bandwidthGBs?.value ?? 0; if (bw > best) best = bw; }
+  return best > 0 ? 1 / (best * 1e9) : 0;
 }
 
 /** Distinct routed experts a batch touches in one MoE layer, assuming uniform routing. */
@@ -173,8 +192,8 @@ const scratch = { memory: 0, compute: 0, interconnect: 0, latencyFloor: 0 };
 //  4 expert seconds at full bandwidth, 5 expert FLOPs, 6 link seconds for the bytes, 7 collectives (all-reduces and
 //  all-to-alls), 8 pipeline hops, 9 prefill (1) or decode (0), 10 the busiest rank's share of the attention-side work over
 //  the mean (data-parallel attention: 1 when balanced)]
-const W = new Float64Array(11);
-const W_DECODE = new Float64Array(11), W_PREFILL = new Float64Array(11);
+const W = new Float64Array(12);
+const W_DECODE = new Float64Array(12), W_PREFILL = new Float64Array(12);
 
 /**
  * The work of one pass of `tokens` tokens (from `seqs` sequences) through the model on one replica, into `w`.
@@ -201,6 +220,7 @@ function work(p: Prepared, w: Float64Array, seqs: number, tokens: number, ctxUni
   w[8] = p.layout.pipelineStages - 1;
   w[9] = prefill ? 1 : 0;
   w[10] = 1;
+  w[11] = tokens * p.elementwiseSecPerToken;
 }
 
 /** The time of a pass's work under one case's constants: kernels summed, each at its roofline. */
@@ -220,6 +240,8 @@ function time(p: Prepared, k: CaseConstants, w: Float64Array): number {
     const mB = w[4] / k.bwEff, mF = moeRate > 0 ? w[5] / moeRate : 0;
     if (mB >= mF) memory += mB + o * mF; else compute += mF + o * mB;
   }
+  // the kernels between the matmuls stream activations: memory-bound, at the plain bandwidth efficiency
+  memory += w[11] / k.kvBwEff;
   const interconnect = w[6] + w[7] * k.collective + w[8] * k.hop;
   const latencyFloor = p.fixedTimeLayers * k.floor;
   scratch.memory = memory; scratch.compute = compute; scratch.interconnect = interconnect; scratch.latencyFloor = latencyFloor;
