@@ -159,15 +159,16 @@ describe('calibration', () => {
     expect(round(JSON.parse(JSON.stringify(efficiency)))).toEqual(round(JSON.parse(readFileSync(join(DATA_DIR, 'efficiency.json'), 'utf8'))));
   });
 
-  it('rows fitting a weight-only format\'s dequantising bandwidth leave the family\'s other constants where its native rows put them', () => {
+  it('rows fitting a weight-only format\'s conversion cost leave the family\'s other constants where its native rows put them', () => {
     const fresh = loadCatalog(DATA_DIR, { efficiency: false });
     const inputs = { plan: fresh.plan, measurements: fresh.measurements, chips: fresh.chipById, models: fresh.modelById };
-    const fp4Rows = fresh.plan.families['nvidia-hopper'].fit.find((f) => f.constant === 'dequant.fp4')!.rows;
+    const fp4Rows = fresh.plan.families['nvidia-hopper'].fit.find((f) => f.constant === 'dequantMath.fp4')!.rows;
     expect(fp4Rows.length).toBeGreaterThanOrEqual(2);
     const withRows = fitValues(inputs, new Set(), 'nvidia-hopper').get('nvidia-hopper')!;
     const without = fitValues(inputs, new Set(fp4Rows), 'nvidia-hopper').get('nvidia-hopper')!;
-    expect(withRows.get('dequant.fp4')).toBeGreaterThan(0);
-    expect(without.has('dequant.fp4')).toBe(false);
+    expect(withRows.get('dequantMath.fp4')).toBeGreaterThan(0);
+    expect(withRows.get('dequantMath.fp4')).toBeLessThan(1);
+    expect(without.has('dequantMath.fp4')).toBe(false);
     for (const c of ['bandwidthEfficiency', 'computeEfficiency', 'layerFloorUs', 'moeEfficiency', 'prefillEfficiency', 'overlap'] as const) {
       expect(withRows.get(c)).toBeCloseTo(without.get(c)!, 9);
     }
@@ -178,7 +179,7 @@ describe('calibration', () => {
     expect(v.calibration.medianAbsError!).toBeLessThan(0.15);
     // constants fitted to two or more rows cannot match every row exactly: the fit is a compromise, not a solve
     expect(v.checks.filter((c) => c.measurement.use === 'calibration').some((c) => Math.abs(c.error ?? 0) > 0.01)).toBe(true);
-    const fitted = new Set(Object.values(cat.efficiency.families).flatMap((f) => [f.bandwidthEfficiency, f.computeEfficiency, f.layerFloorUs, f.hopLatencyUs, f.impliedTflops, f.moeEfficiency, f.prefillEfficiency, f.collectiveLatencyUs, ...Object.values(f.dequantBandwidthEfficiency)].flatMap((c) => c?.fittedTo ?? [])));
+    const fitted = new Set(Object.values(cat.efficiency.families).flatMap((f) => [f.bandwidthEfficiency, f.computeEfficiency, f.layerFloorUs, f.hopLatencyUs, f.impliedTflops, f.moeEfficiency, f.prefillEfficiency, f.collectiveLatencyUs, ...Object.values(f.dequantBandwidthEfficiency), ...Object.values(f.dequantComputeEfficiency)].flatMap((c) => c?.fittedTo ?? [])));
     for (const m of cat.measurements) if (m.use === 'validation') expect(fitted.has(m.id)).toBe(false);
     expect(v.validation.predicted).toBeGreaterThan(10);
   });

@@ -6,7 +6,7 @@ import { disaggregate } from '../src/core/disagg.ts';
 import { estimate, tokensPerStep } from '../src/core/estimate.ts';
 import { fit } from '../src/core/fit.ts';
 import { bytesPerParam, computeFormat, defaultFormats, servedWeights } from '../src/core/formats.ts';
-import { expertsTouched, prepare } from '../src/core/step.ts';
+import { decodeTerms, expertsTouched, prepare } from '../src/core/step.ts';
 import type { Range, Scenario } from '../src/core/types.ts';
 
 const cat = catalog();
@@ -114,16 +114,24 @@ describe('formats as served', () => {
     expect(prep.expertBytes).toBeCloseTo(p.expertPerLayerEach * 4.25 / 8, -1);
   });
 
-  it('FP4 weights on Hopper are widened to BF16 for the maths (W4A16) at the fitted dequantising bandwidth', () => {
+  it('FP4 weights on Hopper are widened to BF16 for the maths (W4A16), read at the plain rate, the maths slowed by the fitted conversion cost', () => {
     const c = chip('h100-sxm'), m = model('gpt-oss-120b'), fam = cat.family(c);
     const f = fit({ model: m, chip: c, weights: 'fp4', kv: 'bf16', contextTokens: 2048, batch: 1, chips: 1, reserveFraction: reserve });
     const layout = { tensorParallel: 1, pipelineStages: 1, replicas: 1, expertParallel: 1 };
     const p = prepare(m, c, fam, 'fp4', 'bf16', layout, f);
     expect(p.dequant).toBe(true);
     expect(p.tflopsPublished).toBe(c.compute.bf16!.value);
-    expect(p.cases.expected.bwEff).toBe(fam.dequantBandwidthEfficiency.fp4!.expected);
+    expect(p.cases.expected.bwEff).toBe(fam.bandwidthEfficiency.expected);
+    const math = fam.dequantComputeEfficiency.fp4!.expected;
+    expect(math).toBeGreaterThan(0.05);
+    expect(math).toBeLessThan(1);
+    expect(p.cases.expected.dequantMath).toBe(math);
+    // the conversion cost lands on the matmuls: a batch whose experts are compute-bound decodes slower by about 1/math
+    const big = prepare(m, c, fam, 'fp4', 'bf16', layout, fit({ model: m, chip: c, weights: 'fp4', kv: 'bf16', contextTokens: 2048, batch: 512, chips: 1, reserveFraction: reserve }));
+    const free = prepare(m, c, { ...fam, dequantComputeEfficiency: { fp4: { ...fam.dequantComputeEfficiency.fp4!, low: 1, expected: 1, high: 1 } } }, 'fp4', 'bf16', layout, fit({ model: m, chip: c, weights: 'fp4', kv: 'bf16', contextTokens: 2048, batch: 512, chips: 1, reserveFraction: reserve }));
+    expect(decodeTerms(big, 512, 1536, 'expected').compute).toBeGreaterThan(1.5 * decodeTerms(free, 512, 1536, 'expected').compute);
     // without the fitted constant the same weights would be taken to run as FP8 maths at the plain bandwidth
-    const plain = { ...fam, dequantBandwidthEfficiency: {} };
+    const plain = { ...fam, dequantBandwidthEfficiency: {}, dequantComputeEfficiency: {} };
     const q = prepare(m, c, plain, 'fp4', 'bf16', layout, f);
     expect(q.tflopsPublished).toBe(c.compute.fp8!.value);
     expect(q.cases.expected.bwEff).toBe(fam.bandwidthEfficiency.expected);

@@ -140,7 +140,7 @@ export function loadCatalog(dataDir = DATA_DIR, opts: { efficiency?: boolean } =
     if (sd?.acceptanceLength && sd.draftLength !== null && sd.acceptanceLength.value > sd.draftLength + 1) throw new CatalogError(`data/measurements (${m.id}): field specDecodeConfig.acceptanceLength: ${sd.acceptanceLength.value} tokens per step is more than ${sd.draftLength} drafted + 1`);
   }
   for (const [name, fam] of Object.entries(efficiency.families)) {
-    const consts = [fam.bandwidthEfficiency, fam.computeEfficiency, fam.layerFloorUs, fam.hopLatencyUs, ...Object.values(fam.dequantBandwidthEfficiency),
+    const consts = [fam.bandwidthEfficiency, fam.computeEfficiency, fam.layerFloorUs, fam.hopLatencyUs, ...Object.values(fam.dequantBandwidthEfficiency), ...Object.values(fam.dequantComputeEfficiency),
       ...[fam.impliedTflops, fam.moeEfficiency, fam.prefillEfficiency, fam.overlap, fam.collectiveLatencyUs].filter((c) => c !== undefined)];
     for (const c of consts) {
       for (const row of c.fittedTo) {

@@ -265,6 +265,9 @@ export const Family = z.object({
   bandwidthEfficiency: Constant,
   /** for weight formats the chip does not compute natively (dequantised on the fly), a lower bandwidth efficiency */
   dequantBandwidthEfficiency: z.record(z.string(), Constant).default({}),
+  /** the same formats' matmuls run at this fraction of the 16-bit rate they widen to: each weight is converted again for
+   *  every tile of tokens, so at large batches the conversion costs per token (absent: no loss) */
+  dequantComputeEfficiency: z.record(z.string(), Constant).default({}),
   /** achieved fraction of peak dense compute in prefill and large-batch decode */
   computeEfficiency: Constant,
   /** fixed time per layer per decode step (kernel launches, synchronisation, dataflow latency), microseconds */
@@ -289,7 +292,7 @@ export const Family = z.object({
 export type Family = z.infer<typeof Family>;
 
 /** How data/efficiency.json is produced: which calibration rows fit which constant of which family. */
-export const ConstantName = z.enum(['bandwidthEfficiency', 'computeEfficiency', 'moeEfficiency', 'prefillEfficiency', 'overlap', 'layerFloorUs', 'hopLatencyUs', 'collectiveLatencyUs', 'impliedTflops', 'dequant.int8', 'dequant.int4', 'dequant.fp4', 'dequant.fp6']);
+export const ConstantName = z.enum(['bandwidthEfficiency', 'computeEfficiency', 'moeEfficiency', 'prefillEfficiency', 'overlap', 'layerFloorUs', 'hopLatencyUs', 'collectiveLatencyUs', 'impliedTflops', 'dequant.int8', 'dequant.int4', 'dequant.fp4', 'dequant.fp6', 'dequantMath.int8', 'dequantMath.int4', 'dequantMath.fp4', 'dequantMath.fp6']);
 export type ConstantName = z.infer<typeof ConstantName>;
 export const FitPlan = z.object({
   runtimeReserve: z.object({ fraction: z.number().min(0).max(0.5), source: Source, note: z.string() }),

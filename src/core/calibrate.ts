@@ -15,6 +15,7 @@ const BOUNDS: Record<ConstantName, [number, number]> = {
   bandwidthEfficiency: [0.002, 1], computeEfficiency: [0.01, 1], moeEfficiency: [0.01, 1], prefillEfficiency: [0.01, 1], overlap: [0.001, 1],
   layerFloorUs: [0.01, 2_000], hopLatencyUs: [0.01, 2_000], collectiveLatencyUs: [0.01, 500], impliedTflops: [1, 1e6],
   'dequant.int8': [0.01, 1], 'dequant.int4': [0.01, 1], 'dequant.fp4': [0.01, 1], 'dequant.fp6': [0.01, 1],
+  'dequantMath.int8': [0.01, 1], 'dequantMath.int4': [0.01, 1], 'dequantMath.fp4': [0.01, 1], 'dequantMath.fp6': [0.01, 1],
 };
 const IS_EFFICIENCY = (c: ConstantName) => BOUNDS[c][1] === 1;
 const OPTIONAL: ConstantName[] = ['moeEfficiency', 'prefillEfficiency', 'overlap', 'collectiveLatencyUs', 'impliedTflops'];
@@ -24,8 +25,11 @@ function point(v: number): Constant {
 }
 
 function familyFrom(values: Map<ConstantName, number>): Family {
-  const dequant: Record<string, Constant> = {};
-  for (const [k, v] of values) if (k.startsWith('dequant.')) dequant[k.slice(8)] = point(v);
+  const dequant: Record<string, Constant> = {}, dequantMath: Record<string, Constant> = {};
+  for (const [k, v] of values) {
+    if (k.startsWith('dequant.')) dequant[k.slice(8)] = point(v);
+    if (k.startsWith('dequantMath.')) dequantMath[k.slice(12)] = point(v);
+  }
   const opt = (c: ConstantName) => (values.has(c) ? point(values.get(c)!) : undefined);
   return {
     name: '',
@@ -36,6 +40,7 @@ function familyFrom(values: Map<ConstantName, number>): Family {
     collectiveLatencyUs: opt('collectiveLatencyUs'), moeEfficiency: opt('moeEfficiency'), prefillEfficiency: opt('prefillEfficiency'), overlap: opt('overlap'),
     impliedTflops: opt('impliedTflops'),
     dequantBandwidthEfficiency: dequant,
+    dequantComputeEfficiency: dequantMath,
   };
 }
 
@@ -43,6 +48,13 @@ function logError(inputs: Inputs, row: Measurement, values: Map<ConstantName, nu
   const chip = inputs.chips.get(row.chip)!, model = inputs.models.get(row.model)!;
   const c = predict(row, model, chip, familyFrom(values), inputs.plan.runtimeReserve.fraction);
   return c.predicted ? Math.log(c.predicted.expected / row.value) : NaN;
+}
+
+/** A weight read that converts on the fly is no faster than a plain one: a dequantising bandwidth stays at or below the
+ *  family's plain bandwidth efficiency. Every other constant has its fixed physical bound. */
+function upperBound(name: ConstantName, values: Map<ConstantName, number>): number {
+  const plain = values.get('bandwidthEfficiency');
+  return name.startsWith('dequant.') && plain !== undefined ? Math.min(BOUNDS[name][1], plain) : BOUNDS[name][1];
 }
 
 /** Golden-section search in log space for the value of `name` that minimises the summed squared log error. */
@@ -53,8 +65,7 @@ function minimise(inputs: Inputs, rows: Measurement[], values: Map<ConstantName,
     for (const r of rows) { const e = logError(inputs, r, trial); s += Number.isFinite(e) ? e * e : 1e6; }
     return s;
   };
-  const [lo, hi] = BOUNDS[name];
-  return goldenSection(cost, lo, hi, 48);
+  return goldenSection(cost, BOUNDS[name][0], upperBound(name, values), 48);
 }
 
 /** The x in [lo, hi] minimising cost(log x), by golden-section search in log space. */
@@ -79,7 +90,7 @@ function rowsOf(inputs: Inputs, ids: string[], family: string, exclude: Set<stri
   });
 }
 
-const isDequant = (c: ConstantName): boolean => c.startsWith('dequant.');
+const isDequant = (c: ConstantName): boolean => c.startsWith('dequant.') || c.startsWith('dequantMath.');
 
 /** Fit every family in plan order, several passes so borrowed values settle. `exclude` leaves rows out (leave-one-out). */
 export function fitValues(inputs: Inputs, exclude = new Set<string>(), only?: string, start?: Map<string, Map<ConstantName, number>>): Map<string, Map<ConstantName, number>> {
@@ -135,10 +146,10 @@ export function calibrate(inputs: Inputs): { efficiency: Efficiency; log: FitLog
         log.push({ family: name, constant: c, rows: fitted.rows, value: x, perRow });
         const s = plan.spread.fitted;
         // a row whose fit alone runs into a physical bound does not set the constant: it widens no range
-        const [lo, hi] = BOUNDS[c];
+        const lo = BOUNDS[c][0], hi = upperBound(c, v);
         const informative = perRow.filter((y) => y > lo * 1.01 && y < hi / 1.01);
-        return { low: Math.min(x * (1 - s), ...informative), expected: x, high: cap(Math.max(x * (1 + s), ...informative)), fittedTo: fitted.rows,
-          note: `fitted ${isDequant(c) ? '' : 'jointly '}to ${fitted.rows.join(', ')}${isDequant(c) ? ', the family\'s other constants held' : ''}${perRow.length > 1 ? ` (each row alone: ${perRow.map((r) => r.toPrecision(3)).join(', ')})` : ''}; range ±${s * 100}% or the spread of the rows that set it alone${informative.length < perRow.length ? ' (a row alone at a bound does not)' : ''}` };
+        return { low: Math.min(x * (1 - s), ...informative), expected: x, high: Math.min(cap(Math.max(x * (1 + s), ...informative)), hi), fittedTo: fitted.rows,
+          note: `fitted ${isDequant(c) ? '' : 'jointly '}to ${fitted.rows.join(', ')}${isDequant(c) ? ', the family\'s base constants held' : ''}${perRow.length > 1 ? ` (each row alone: ${perRow.map((r) => r.toPrecision(3)).join(', ')})` : ''}; range ±${s * 100}% or the spread of the rows that set it alone${informative.length < perRow.length ? ' (a row alone at a bound does not)' : ''}` };
       }
       const from = fp.borrow[c];
       if (from) {
@@ -155,10 +166,12 @@ export function calibrate(inputs: Inputs): { efficiency: Efficiency; log: FitLog
       if (!k) throw new Error(`fit-plan: family ${name} has no value for ${c} (fit it, borrow it or state an assumption)`);
       return k;
     };
-    const dequant: Record<string, Constant> = {};
+    const dequant: Record<string, Constant> = {}, dequantMath: Record<string, Constant> = {};
     for (const f of ['int8', 'int4', 'fp4', 'fp6'] as const) {
       const k = make(`dequant.${f}`);
       if (k) dequant[f] = k;
+      const m = make(`dequantMath.${f}`);
+      if (m) dequantMath[f] = m;
     }
     const fittedRows = fp.fit.flatMap((f) => f.rows).map((id) => inputs.measurements.find((m) => m.id === id)!);
     const evidence = fittedRows.some((r) => r.kind === 'independent' || r.kind === 'mlperf') ? 'measured' as const
@@ -168,7 +181,7 @@ export function calibrate(inputs: Inputs): { efficiency: Efficiency; log: FitLog
       name: fp.name, evidence, ...(evidence === 'vendor claim' ? { evidenceBatches: batches } : {}),
       bandwidthEfficiency: need('bandwidthEfficiency'), computeEfficiency: need('computeEfficiency'),
       layerFloorUs: need('layerFloorUs'), hopLatencyUs: need('hopLatencyUs'),
-      dequantBandwidthEfficiency: dequant,
+      dequantBandwidthEfficiency: dequant, dequantComputeEfficiency: dequantMath,
     };
     for (const c of OPTIONAL) {
       const k = make(c);

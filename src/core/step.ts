@@ -17,6 +17,8 @@ export interface CaseConstants {
   flops: number; moeFlops: number; prefillFlops: number;
   /** attention maths runs in the KV cache's format (FP8 or 16-bit), not the weights' */
   attnFlops: number; attnPrefillFlops: number;
+  /** weight-only formats: the share of the 16-bit matmul rate left after converting the weights (1 otherwise) */
+  dequantMath: number;
   /** seconds: fixed time per layer per step, per pipeline hop, per collective */
   floor: number; hop: number; collective: number;
   /** share of a kernel's shorter side (memory or compute) that does not overlap the longer: 0 = a perfect roofline */
@@ -75,7 +77,7 @@ function formatFacts(family: Family, chip: Chip, weightsFormat: NumberFormat, kv
   const key = `${weightsFormat}/${kvFormat}`;
   let f = byFormat.get(key);
   if (!f) {
-    const dequant = chip.runs.kind !== 'hardwired' && family.dequantBandwidthEfficiency[weightsFormat] !== undefined;
+    const dequant = chip.runs.kind !== 'hardwired' && (family.dequantBandwidthEfficiency[weightsFormat] !== undefined || family.dequantComputeEfficiency[weightsFormat] !== undefined);
     // weight-only quantisation: weights are widened on the fly and the maths runs in 16-bit
     const tflops = computeFormat(chip, dequant ? 'bf16' : weightsFormat).tflops;
     const measured = chip.linkFacts?.collectiveLatencyUs ?? null;
@@ -99,6 +101,7 @@ function resolveConstants(f: Family, dequantFormat: NumberFormat | null, publish
     flops: peak * eff(f.computeEfficiency), moeFlops: peak * eff(f.moeEfficiency), prefillFlops: peak * eff(f.prefillEfficiency),
     attnFlops: (attnPublished !== null && published !== null ? attnPublished * 1e12 : peak) * eff(f.computeEfficiency),
     attnPrefillFlops: (attnPublished !== null && published !== null ? attnPublished * 1e12 : peak) * eff(f.prefillEfficiency),
+    dequantMath: (dequantFormat && f.dequantComputeEfficiency[dequantFormat]?.[c]) || 1,
     floor: f.layerFloorUs[flip] * 1e-6, hop: f.hopLatencyUs[flip] * 1e-6, overlap: f.overlap?.[flip] ?? 0,     // a measured latency for the chip's interconnect wins; the family's stated assumption covers links without one
     collective: (collectiveUs !== null ? (flip === 'high' ? Math.max(collectiveUs, f.collectiveLatencyUs?.high ?? collectiveUs) : collectiveUs) : (f.collectiveLatencyUs?.[flip] ?? 0)) * 1e-6,
   };
@@ -226,7 +229,9 @@ function work(p: Prepared, w: Float64Array, seqs: number, tokens: number, ctxUni
 /** The time of a pass's work under one case's constants: kernels summed, each at its roofline. */
 function time(p: Prepared, k: CaseConstants, w: Float64Array): number {
   const prefill = w[9] === 1;
-  const flops = prefill ? k.prefillFlops : k.flops;
+  // weight-only formats convert each weight again for every tile of tokens: the matmuls they feed run slower
+  const dq = p.dequant ? k.dequantMath : 1;
+  const flops = (prefill ? k.prefillFlops : k.flops) * (p.gemmPlain ? 1 : dq);
   let memory = 0, compute = 0;
   const busiest = w[10];
   const gB = w[0] / (p.gemmPlain ? k.kvBwEff : k.bwEff), gF = flops > 0 ? busiest * w[1] / flops : 0;
@@ -236,7 +241,7 @@ function time(p: Prepared, k: CaseConstants, w: Float64Array): number {
   const aB = w[2] / k.kvBwEff, aF = attnRate > 0 ? busiest * w[3] / attnRate : 0;
   if (aB >= aF) memory += aB + o * aF; else compute += aF + o * aB;
   if (p.moeLayers > 0) {
-    const moeRate = prefill ? k.prefillFlops : k.moeFlops;
+    const moeRate = (prefill ? k.prefillFlops : k.moeFlops) * dq;
     const mB = w[4] / k.bwEff, mF = moeRate > 0 ? w[5] / moeRate : 0;
     if (mB >= mF) memory += mB + o * mF; else compute += mF + o * mB;
   }

@@ -65,10 +65,13 @@ export function buildScenario(cat: Catalog, o: ScenarioOptions, defaults: { inpu
   const weights = chip.runs.kind === 'hardwired' ? chip.servingFormat : f.weights;
   if (chip.runs.kind !== 'hardwired') {
     const c = computeFormat(chip, weights);
-    const dequant = cat.family(chip).dequantBandwidthEfficiency[weights] !== undefined;
+    const fam = cat.family(chip);
+    const dequant = fam.dequantBandwidthEfficiency[weights] !== undefined || fam.dequantComputeEfficiency[weights] !== undefined;
+    const math = fam.dequantComputeEfficiency[weights];
     if (!c.native) {
       notes.push(dequant
-        ? `${chip.name} publishes no ${weights.toUpperCase()} compute: the weights stay ${weights.toUpperCase()} in memory and are widened to 16 bits for the math (weight-only quantisation, as engines run it on this chip).`
+        ? `${chip.name} publishes no ${weights.toUpperCase()} compute: the weights stay ${weights.toUpperCase()} in memory and are widened to 16 bits for the math (weight-only quantisation, as engines run it on this chip)` +
+          (math ? `; widening them again for every tile of tokens leaves those matmuls about ${Math.round(math.expected * 100)}% of the 16-bit rate (fitted to measured runs).` : '.')
         : c.tflops === null
         ? `${chip.name} publishes no ${weights.toUpperCase()} compute (nor a wider format to run it in): the weights take ${weights.toUpperCase()}'s bytes, but the speed of its math is unknown.`
         : `${chip.name} publishes no ${weights.toUpperCase()} compute: the weights take ${weights.toUpperCase()}'s bytes, and the math is taken to run in ${c.format.toUpperCase()}, its nearest published format.`);
