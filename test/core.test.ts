@@ -114,6 +114,15 @@ describe('formats as served', () => {
     expect(prep.expertBytes).toBeCloseTo(p.expertPerLayerEach * 4.25 / 8, -1);
   });
 
+  it('with an FP8 KV cache, decode attention runs in FP8 but a prompt\'s attention in 16-bit', () => {
+    const c = chip('b200'), m = model('llama-3.1-70b'), fam = cat.family(c);
+    const f = fit({ model: m, chip: c, weights: 'fp4', kv: 'fp8', contextTokens: 2048, batch: 1, chips: 1, reserveFraction: reserve });
+    const p = prepare(m, c, fam, 'fp4', 'fp8', { tensorParallel: 1, pipelineStages: 1, replicas: 1, expertParallel: 1 }, f);
+    const prefillEff = (fam.prefillEfficiency ?? fam.computeEfficiency).expected;
+    expect(p.cases.expected.attnPrefillFlops).toBeCloseTo(c.compute.bf16!.value * 1e12 * prefillEff, -6);
+    expect(p.cases.expected.attnFlops).toBeCloseTo(c.compute.fp8!.value * 1e12 * fam.computeEfficiency.expected, -6);
+  });
+
   it('FP4 weights on Hopper are widened to BF16 for the maths (W4A16), read at the plain rate, the maths slowed by the fitted conversion cost', () => {
     const c = chip('h100-sxm'), m = model('gpt-oss-120b'), fam = cat.family(c);
     const f = fit({ model: m, chip: c, weights: 'fp4', kv: 'bf16', contextTokens: 2048, batch: 1, chips: 1, reserveFraction: reserve });

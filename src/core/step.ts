@@ -15,7 +15,7 @@ export interface CaseConstants {
   bwEff: number; kvBwEff: number;
   /** achievable dense FLOP/s per chip: GEMMs in decode, MoE expert GEMMs, prefill */
   flops: number; moeFlops: number; prefillFlops: number;
-  /** attention maths runs in the KV cache's format (FP8 or 16-bit), not the weights' */
+  /** decode attention runs in the KV cache's format (FP8 or 16-bit), not the weights'; a prompt's attention in 16-bit */
   attnFlops: number; attnPrefillFlops: number;
   /** weight-only formats: the share of the 16-bit matmul rate left after converting the weights (1 otherwise) */
   dequantMath: number;
@@ -83,7 +83,10 @@ function formatFacts(family: Family, chip: Chip, weightsFormat: NumberFormat, kv
     const measured = chip.linkFacts?.collectiveLatencyUs ?? null;
     // attention reads the KV cache and computes in its format, at least 8-bit
     const attnTflops = computeFormat(chip, kvFormat === 'fp4' || kvFormat === 'int4' || kvFormat === 'int3' || kvFormat === 'fp6' ? 'fp8' : kvFormat).tflops ?? tflops;
-    const make = (c: Case) => resolveConstants(family, dequant ? weightsFormat : null, tflops, c, measured, attnTflops);
+    // a prompt's attention runs in 16-bit (FlashAttention's scores and softmax; an FP8 cache is how the KV is stored, and
+    // FP8 context attention is an engine opt-in), whatever format the weights and cache take
+    const prefillAttnTflops = computeFormat(chip, 'bf16').tflops ?? attnTflops;
+    const make = (c: Case) => resolveConstants(family, dequant ? weightsFormat : null, tflops, c, measured, attnTflops, prefillAttnTflops);
     f = { dequant, tflops, cases: { low: make('low'), expected: make('expected'), high: make('high') } };
     byFormat.set(key, f);
   }
@@ -91,7 +94,7 @@ function formatFacts(family: Family, chip: Chip, weightsFormat: NumberFormat, kv
 }
 
 /** The pessimistic case takes the low efficiencies and the high latencies. */
-function resolveConstants(f: Family, dequantFormat: NumberFormat | null, published: number | null, c: Case, collectiveUs: number | null, attnPublished: number | null): CaseConstants {
+function resolveConstants(f: Family, dequantFormat: NumberFormat | null, published: number | null, c: Case, collectiveUs: number | null, attnPublished: number | null, attnPrefillPublished: number | null): CaseConstants {
   const flip: Case = c === 'low' ? 'high' : c === 'high' ? 'low' : 'expected';
   const bw = (dequantFormat && f.dequantBandwidthEfficiency[dequantFormat]) || f.bandwidthEfficiency;
   const peak = published !== null ? published * 1e12 : f.impliedTflops ? f.impliedTflops[c] * 1e12 : 0;
@@ -100,7 +103,7 @@ function resolveConstants(f: Family, dequantFormat: NumberFormat | null, publish
     bwEff: bw[c], kvBwEff: f.bandwidthEfficiency[c],
     flops: peak * eff(f.computeEfficiency), moeFlops: peak * eff(f.moeEfficiency), prefillFlops: peak * eff(f.prefillEfficiency),
     attnFlops: (attnPublished !== null && published !== null ? attnPublished * 1e12 : peak) * eff(f.computeEfficiency),
-    attnPrefillFlops: (attnPublished !== null && published !== null ? attnPublished * 1e12 : peak) * eff(f.prefillEfficiency),
+    attnPrefillFlops: (attnPrefillPublished !== null && published !== null ? attnPrefillPublished * 1e12 : peak) * eff(f.prefillEfficiency),
     dequantMath: (dequantFormat && f.dequantComputeEfficiency[dequantFormat]?.[c]) || 1,
     floor: f.layerFloorUs[flip] * 1e-6, hop: f.hopLatencyUs[flip] * 1e-6, overlap: f.overlap?.[flip] ?? 0,     // a measured latency for the chip's interconnect wins; the family's stated assumption covers links without one
     collective: (collectiveUs !== null ? (flip === 'high' ? Math.max(collectiveUs, f.collectiveLatencyUs?.high ?? collectiveUs) : collectiveUs) : (f.collectiveLatencyUs?.[flip] ?? 0)) * 1e-6,
