@@ -179,7 +179,7 @@ describe('calibration', () => {
     expect(v.calibration.medianAbsError!).toBeLessThan(0.15);
     // constants fitted to two or more rows cannot match every row exactly: the fit is a compromise, not a solve
     expect(v.checks.filter((c) => c.measurement.use === 'calibration').some((c) => Math.abs(c.error ?? 0) > 0.01)).toBe(true);
-    const fitted = new Set(Object.values(cat.efficiency.families).flatMap((f) => [f.bandwidthEfficiency, f.computeEfficiency, f.layerFloorUs, f.hopLatencyUs, f.impliedTflops, f.moeEfficiency, f.prefillEfficiency, f.collectiveLatencyUs, ...Object.values(f.dequantBandwidthEfficiency), ...Object.values(f.dequantComputeEfficiency)].flatMap((c) => c?.fittedTo ?? [])));
+    const fitted = new Set(Object.values(cat.efficiency.families).flatMap((f) => [f.bandwidthEfficiency, f.computeEfficiency, f.layerFloorUs, f.hopLatencyUs, f.impliedTflops, f.moeEfficiency, f.prefillEfficiency, f.collectiveLatencyUs, f.blockScaleEfficiency, ...Object.values(f.dequantBandwidthEfficiency), ...Object.values(f.dequantComputeEfficiency)].flatMap((c) => c?.fittedTo ?? [])));
     for (const m of cat.measurements) if (m.use === 'validation') expect(fitted.has(m.id)).toBe(false);
     expect(v.validation.predicted).toBeGreaterThan(10);
   });

@@ -5,7 +5,7 @@ import { kvBytesPerToken, paramCounts } from '../src/core/architecture.ts';
 import { disaggregate } from '../src/core/disagg.ts';
 import { estimate, tokensPerStep } from '../src/core/estimate.ts';
 import { fit } from '../src/core/fit.ts';
-import { bytesPerParam, computeFormat, defaultFormats, servedWeights } from '../src/core/formats.ts';
+import { blockScaledOutsideTensorCores, bytesPerParam, computeFormat, defaultFormats, servedWeights } from '../src/core/formats.ts';
 import { decodeTerms, expertsTouched, prepare } from '../src/core/step.ts';
 import type { Range, Scenario } from '../src/core/types.ts';
 
@@ -112,6 +112,28 @@ describe('formats as served', () => {
     expect(prep.gemmPlain).toBe(true);
     expect(prep.gemmBytes).toBeCloseTo((p.nonExpert - p.embedding) * 2, -3);
     expect(prep.expertBytes).toBeCloseTo(p.expertPerLayerEach * 4.25 / 8, -1);
+  });
+
+  it('block-scaled FP8 (DeepSeek) loses maths on tensor cores that do not apply block scales (Hopper), not on Blackwell', () => {
+    const r1 = model('deepseek-r1');
+    expect(r1.releasedScaling).toBe('block');
+    const at = (chipId: string, weights: NumberFormat, scale?: number) => {
+      const c = chip(chipId), fam = cat.family(c);
+      const f = fit({ model: r1, chip: c, weights, kv: 'fp8', contextTokens: 2048, batch: 1024, chips: 8, reserveFraction: reserve });
+      const famUsed = scale === undefined ? fam : { ...fam, blockScaleEfficiency: { ...fam.blockScaleEfficiency!, low: scale, expected: scale, high: scale } };
+      return prepare(r1, c, famUsed, weights, 'fp8', { tensorParallel: 8, pipelineStages: 1, replicas: 1, expertParallel: 8, attentionDataParallel: true }, f);
+    };
+    const h200 = at('h200', 'fp8');
+    expect(h200.blockScaled).toBe(true);
+    const share = cat.family(chip('h200')).blockScaleEfficiency!.expected;
+    expect(share).toBeGreaterThan(0.05);
+    expect(share).toBeLessThan(1);
+    expect(h200.cases.expected.blockScale).toBe(share);
+    expect(decodeTerms(h200, 1024, 1536, 'expected').compute).toBeGreaterThan(1.5 * decodeTerms(at('h200', 'fp8', 1), 1024, 1536, 'expected').compute);
+    // Blackwell's tensor cores take block-scaled inputs; a model without block scales is untouched on Hopper
+    expect(at('b200', 'fp4').blockScaled).toBe(false);
+    expect(at('b200', 'fp8').blockScaled).toBe(false);
+    expect(blockScaledOutsideTensorCores(model('llama-3.1-70b'), chip('h200'), 'fp8')).toBe(false);
   });
 
   it('with an FP8 KV cache, decode attention runs in FP8 but a prompt\'s attention in 16-bit', () => {

@@ -141,7 +141,7 @@ export function loadCatalog(dataDir = DATA_DIR, opts: { efficiency?: boolean } =
   }
   for (const [name, fam] of Object.entries(efficiency.families)) {
     const consts = [fam.bandwidthEfficiency, fam.computeEfficiency, fam.layerFloorUs, fam.hopLatencyUs, ...Object.values(fam.dequantBandwidthEfficiency), ...Object.values(fam.dequantComputeEfficiency),
-      ...[fam.impliedTflops, fam.moeEfficiency, fam.prefillEfficiency, fam.overlap, fam.collectiveLatencyUs].filter((c) => c !== undefined)];
+      ...[fam.impliedTflops, fam.moeEfficiency, fam.prefillEfficiency, fam.overlap, fam.collectiveLatencyUs, fam.blockScaleEfficiency].filter((c) => c !== undefined)];
     for (const c of consts) {
       for (const row of c.fittedTo) {
         const m = measurements.find((x) => x.id === row);

@@ -175,6 +175,9 @@ export const Model = z.object({
   /** which weights the released format covers: all of them, or only the routed experts (gpt-oss keeps attention, router,
    *  embeddings and LM head in BF16) */
   releasedScope: z.enum(['all', 'experts']).optional(),
+  /** the released weights carry a scale per block of weights (DeepSeek's FP8: one per 128 x 128), which a chip applies
+   *  in its tensor cores only if they take block-scaled inputs (those computing FP4 natively do) */
+  releasedScaling: z.enum(['block']).optional(),
   /** the fraction of parameters (by count) that are MoE expert weights quantised in the released format, if mixed */
   published: z.object({
     totalParamsB: Figure,
@@ -268,6 +271,9 @@ export const Family = z.object({
   /** the same formats' matmuls run at this fraction of the 16-bit rate they widen to: each weight is converted again for
    *  every tile of tokens, so at large batches the conversion costs per token (absent: no loss) */
   dequantComputeEfficiency: z.record(z.string(), Constant).default({}),
+  /** block-scaled weights (releasedScaling) on a chip whose tensor cores do not apply the scales: the share of the
+   *  format's matmul rate left once general-purpose cores rescale each block's partial sums (absent: no loss) */
+  blockScaleEfficiency: Constant.optional(),
   /** achieved fraction of peak dense compute in prefill and large-batch decode */
   computeEfficiency: Constant,
   /** fixed time per layer per decode step (kernel launches, synchronisation, dataflow latency), microseconds */
@@ -292,7 +298,7 @@ export const Family = z.object({
 export type Family = z.infer<typeof Family>;
 
 /** How data/efficiency.json is produced: which calibration rows fit which constant of which family. */
-export const ConstantName = z.enum(['bandwidthEfficiency', 'computeEfficiency', 'moeEfficiency', 'prefillEfficiency', 'overlap', 'layerFloorUs', 'hopLatencyUs', 'collectiveLatencyUs', 'impliedTflops', 'dequant.int8', 'dequant.int4', 'dequant.fp4', 'dequant.fp6', 'dequantMath.int8', 'dequantMath.int4', 'dequantMath.fp4', 'dequantMath.fp6']);
+export const ConstantName = z.enum(['bandwidthEfficiency', 'computeEfficiency', 'moeEfficiency', 'prefillEfficiency', 'overlap', 'layerFloorUs', 'hopLatencyUs', 'collectiveLatencyUs', 'impliedTflops', 'dequant.int8', 'dequant.int4', 'dequant.fp4', 'dequant.fp6', 'dequantMath.int8', 'dequantMath.int4', 'dequantMath.fp4', 'dequantMath.fp6', 'blockScaleEfficiency']);
 export type ConstantName = z.infer<typeof ConstantName>;
 export const FitPlan = z.object({
   runtimeReserve: z.object({ fraction: z.number().min(0).max(0.5), source: Source, note: z.string() }),

@@ -15,10 +15,11 @@ const BOUNDS: Record<ConstantName, [number, number]> = {
   bandwidthEfficiency: [0.002, 1], computeEfficiency: [0.01, 1], moeEfficiency: [0.01, 1], prefillEfficiency: [0.01, 1], overlap: [0.001, 1],
   layerFloorUs: [0.01, 2_000], hopLatencyUs: [0.01, 2_000], collectiveLatencyUs: [0.01, 500], impliedTflops: [1, 1e6],
   'dequant.int8': [0.01, 1], 'dequant.int4': [0.01, 1], 'dequant.fp4': [0.01, 1], 'dequant.fp6': [0.01, 1],
+  blockScaleEfficiency: [0.01, 1],
   'dequantMath.int8': [0.01, 1], 'dequantMath.int4': [0.01, 1], 'dequantMath.fp4': [0.01, 1], 'dequantMath.fp6': [0.01, 1],
 };
 const IS_EFFICIENCY = (c: ConstantName) => BOUNDS[c][1] === 1;
-const OPTIONAL: ConstantName[] = ['moeEfficiency', 'prefillEfficiency', 'overlap', 'collectiveLatencyUs', 'impliedTflops'];
+const OPTIONAL: ConstantName[] = ['moeEfficiency', 'prefillEfficiency', 'overlap', 'collectiveLatencyUs', 'impliedTflops', 'blockScaleEfficiency'];
 
 function point(v: number): Constant {
   return { low: v, expected: v, high: v, fittedTo: [], note: '', assumption: 'fitting' };
@@ -38,7 +39,7 @@ function familyFrom(values: Map<ConstantName, number>): Family {
     layerFloorUs: point(values.get('layerFloorUs') ?? START.layerFloorUs!),
     hopLatencyUs: point(values.get('hopLatencyUs') ?? 0),
     collectiveLatencyUs: opt('collectiveLatencyUs'), moeEfficiency: opt('moeEfficiency'), prefillEfficiency: opt('prefillEfficiency'), overlap: opt('overlap'),
-    impliedTflops: opt('impliedTflops'),
+    impliedTflops: opt('impliedTflops'), blockScaleEfficiency: opt('blockScaleEfficiency'),
     dequantBandwidthEfficiency: dequant,
     dequantComputeEfficiency: dequantMath,
   };
@@ -90,7 +91,8 @@ function rowsOf(inputs: Inputs, ids: string[], family: string, exclude: Set<stri
   });
 }
 
-const isDequant = (c: ConstantName): boolean => c.startsWith('dequant.') || c.startsWith('dequantMath.');
+/** constants of one weight format (dequantising, block scales): fitted to their own rows with the family's base constants held */
+const isDequant = (c: ConstantName): boolean => c.startsWith('dequant.') || c.startsWith('dequantMath.') || c === 'blockScaleEfficiency';
 
 /** Fit every family in plan order, several passes so borrowed values settle. `exclude` leaves rows out (leave-one-out). */
 export function fitValues(inputs: Inputs, exclude = new Set<string>(), only?: string, start?: Map<string, Map<ConstantName, number>>): Map<string, Map<ConstantName, number>> {

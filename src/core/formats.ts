@@ -117,3 +117,10 @@ export function defaultFormats(chip: Chip, weights?: NumberFormat, model?: Pick<
   const no16 = !chip.compute.bf16 && !chip.compute.fp16 && computeFormat(chip, 'int8').native;
   return { weights: w, kv: lowBit ? 'fp8' : no16 ? 'int8' : 'bf16' };
 }
+
+/** Weights served as released with per-block scales (DeepSeek's FP8) on a chip whose tensor cores take no block-scaled
+ *  inputs: partial sums are rescaled block by block on general-purpose cores (DeepSeek-V3 report, §3.3.2, on H800). Tensor
+ *  cores that compute FP4 natively take block-scaled operands (NVFP4, MXFP4), so they apply the scales themselves. */
+export function blockScaledOutsideTensorCores(model: Model, chip: Chip, weights: NumberFormat): boolean {
+  return model.releasedScaling === 'block' && weights === model.releasedWeights && !computeFormat(chip, 'fp4').native;
+}

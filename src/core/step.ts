@@ -4,7 +4,7 @@
 import type { Chip, Family, Model, NumberFormat } from '../catalog/schema.ts';
 import { paramCounts, prefillFlops, stepFacts, type ElementwiseBytes } from './architecture.ts';
 import type { FitResult } from './fit.ts';
-import { computeFormat, expertsOnly, kvBytesPerElement, weightBytesPerParam } from './formats.ts';
+import { blockScaledOutsideTensorCores, computeFormat, expertsOnly, kvBytesPerElement, weightBytesPerParam } from './formats.ts';
 import type { Layout } from './layout.ts';
 import type { Bottleneck, Case } from './types.ts';
 
@@ -19,6 +19,8 @@ export interface CaseConstants {
   attnFlops: number; attnPrefillFlops: number;
   /** weight-only formats: the share of the 16-bit matmul rate left after converting the weights (1 otherwise) */
   dequantMath: number;
+  /** block-scaled weights on tensor cores that do not apply the scales: the share of the matmul rate left (1 otherwise) */
+  blockScale: number;
   /** seconds: fixed time per layer per step, per pipeline hop, per collective */
   floor: number; hop: number; collective: number;
   /** share of a kernel's shorter side (memory or compute) that does not overlap the longer: 0 = a perfect roofline */
@@ -32,6 +34,8 @@ export interface Prepared {
   /** published dense TFLOPS per chip in the format it computes in (null: unpublished) */
   tflopsPublished: number | null;
   dequant: boolean;
+  /** the model's released block scales are applied outside the tensor cores (see blockScaledOutsideTensorCores) */
+  blockScaled: boolean;
   layers: number;
   /** non-expert weight bytes one chip of the tensor-parallel group reads per step, summed over the pipeline */
   gemmBytes: number;
@@ -105,6 +109,7 @@ function resolveConstants(f: Family, dequantFormat: NumberFormat | null, publish
     attnFlops: (attnPublished !== null && published !== null ? attnPublished * 1e12 : peak) * eff(f.computeEfficiency),
     attnPrefillFlops: (attnPrefillPublished !== null && published !== null ? attnPrefillPublished * 1e12 : peak) * eff(f.prefillEfficiency),
     dequantMath: (dequantFormat && f.dequantComputeEfficiency[dequantFormat]?.[c]) || 1,
+    blockScale: f.blockScaleEfficiency?.[c] ?? 1,
     floor: f.layerFloorUs[flip] * 1e-6, hop: f.hopLatencyUs[flip] * 1e-6, overlap: f.overlap?.[flip] ?? 0,     // a measured latency for the chip's interconnect wins; the family's stated assumption covers links without one
     collective: (collectiveUs !== null ? (flip === 'high' ? Math.max(collectiveUs, f.collectiveLatencyUs?.high ?? collectiveUs) : collectiveUs) : (f.collectiveLatencyUs?.[flip] ?? 0)) * 1e-6,
   };
@@ -141,7 +146,7 @@ export function prepare(model: Model, chip: Chip, family: Family, weightsFormat:
   const linkBs = (chip.link.bandwidthGBs?.value ?? 0) * 1e9;
   const moeLayers = moe ? moe.moeLayers : 0;
   return {
-    model, chip, layout, tflopsPublished: ff.tflops, dequant: ff.dequant, layers: model.layers, fixedTimeLayers: model.fixedTimeLayers ?? model.layers,
+    model, chip, layout, tflopsPublished: ff.tflops, dequant: ff.dequant, blockScaled: !ff.dequant && blockScaledOutsideTensorCores(model, chip, weightsFormat), layers: model.layers, fixedTimeLayers: model.fixedTimeLayers ?? model.layers,
     gemmBytes: (p.nonExpert - p.embedding) * perParam.other / (dp ? 1 : t),
     gemmPlain: ff.dequant && expertsOnly(weightsFormat, chip, model),
     gemmFlopsPerToken: (x.baseFlops - 2 * x.expertMatmulActive) / t,
@@ -233,7 +238,7 @@ function work(p: Prepared, w: Float64Array, seqs: number, tokens: number, ctxUni
 function time(p: Prepared, k: CaseConstants, w: Float64Array): number {
   const prefill = w[9] === 1;
   // weight-only formats convert each weight again for every tile of tokens: the matmuls they feed run slower
-  const dq = p.dequant ? k.dequantMath : 1;
+  const dq = p.dequant ? k.dequantMath : p.blockScaled ? k.blockScale : 1;
   const flops = (prefill ? k.prefillFlops : k.flops) * (p.gemmPlain ? 1 : dq);
   let memory = 0, compute = 0;
   const busiest = w[10];
