@@ -1,8 +1,8 @@
 // /fit model chip [weights] [context] [batch] — does it fit, on how many chips, which tier, and how much room is left.
 import { z } from 'zod';
 import { fit, type FitResult } from '../src/core/fit.ts';
-import { paramCounts } from '../src/core/architecture.ts';
-import { bytesPerParam, expertsOnly, formatInfo } from '../src/core/formats.ts';
+import { paramCounts, stepFacts } from '../src/core/architecture.ts';
+import { attentionKeptWide, bytesPerParam, expertsOnly, formatInfo } from '../src/core/formats.ts';
 import * as fmt from '../src/reply/format.ts';
 import { answer, type Reply } from '../src/reply/reply.ts';
 import type { Command } from './command.ts';
@@ -72,10 +72,15 @@ function fitReply(r: FitResult, sc: Sc, notes: string[], reserve: number): Reply
   const hardwired = chip.runs.kind === 'hardwired';
   const fmtLabel = chip.runs.kind === 'hardwired' ? chip.runs.format : formatInfo(sc.weights, chip, sc.model).label;
   const ctx = fmt.tokens(r.contextTokens);
+  const per = fmt.num(bytesPerParam(sc.weights, chip, model), 3);
+  const wide = attentionKeptWide(sc.weights, chip, model);
+  const attn = stepFacts(model).attnMatmul;
   const fields = [
     { name: 'Weights', value: expertsOnly(sc.weights, chip, model)
-      ? `${fmt.bytes(r.weightsBytes)} — ${fmt.num(p.expert / 1e9)}B expert params × ${fmt.num(bytesPerParam(sc.weights, chip, model), 3)} B (${fmtLabel}) + ${fmt.num(p.nonExpert / 1e9)}B others × 2 B (BF16, as released)`
-      : `${fmt.bytes(r.weightsBytes)} — ${fmt.num(p.total / 1e9)}B params × ${fmt.num(bytesPerParam(sc.weights, chip, model), 3)} B (${fmtLabel})`, inline: false },
+      ? `${fmt.bytes(r.weightsBytes)} — ${fmt.num(p.expert / 1e9)}B expert params × ${per} B (${fmtLabel}) + ${fmt.num(p.nonExpert / 1e9)}B others × 2 B (BF16, as released)`
+      : wide
+      ? `${fmt.bytes(r.weightsBytes)} — ${fmt.num((p.total - attn) / 1e9)}B params × ${per} B (${fmtLabel}) + ${fmt.num(attn / 1e9)}B attention params × ${fmt.num(bytesPerParam(wide), 3)} B (${wide.toUpperCase()}, as the vendor's FP4 checkpoint keeps them)`
+      : `${fmt.bytes(r.weightsBytes)} — ${fmt.num(p.total / 1e9)}B params × ${per} B (${fmtLabel})`, inline: false },
     { name: 'KV cache', value: kvLine(r, sc), inline: false },
   ];
   const tierText = chip.memory.map((t) => `${t.label}: ${t.capacityGB ? fmt.bytes(t.capacityGB.value * 1e9) : 'capacity not published'}${t.bandwidthGBs ? ` @ ${fmt.num(t.bandwidthGBs.value / 1000)} TB/s` : ''}${t.servesInference ? '' : ' (not used for serving)'} [${kindLabel(t.capacityGB)}]`).join('\n');

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { catalog } from '../src/catalog/load.ts';
 import type { Chip, Model, NumberFormat } from '../src/catalog/schema.ts';
-import { kvBytesPerToken, paramCounts } from '../src/core/architecture.ts';
+import { kvBytesPerToken, paramCounts, stepFacts } from '../src/core/architecture.ts';
 import { disaggregate } from '../src/core/disagg.ts';
 import { estimate, tokensPerStep } from '../src/core/estimate.ts';
 import { fit } from '../src/core/fit.ts';
-import { blockScaledOutsideTensorCores, bytesPerParam, computeFormat, defaultFormats, servedWeights } from '../src/core/formats.ts';
+import { attentionKeptWide, blockScaledOutsideTensorCores, bytesPerParam, computeFormat, defaultFormats, servedWeights } from '../src/core/formats.ts';
 import { decodeTerms, expertsTouched, prepare } from '../src/core/step.ts';
 import type { Range, Scenario } from '../src/core/types.ts';
 
@@ -134,6 +134,25 @@ describe('formats as served', () => {
     expect(at('b200', 'fp4').blockScaled).toBe(false);
     expect(at('b200', 'fp8').blockScaled).toBe(false);
     expect(blockScaledOutsideTensorCores(model('llama-3.1-70b'), chip('h200'), 'fp8')).toBe(false);
+  });
+
+  it('DeepSeek-R1 in FP4 keeps its attention projections BF16, as NVIDIA\'s checkpoint does: in its bytes and its matmul time', () => {
+    const r1 = model('deepseek-r1'), b200 = chip('b200');
+    const attn = stepFacts(r1).attnMatmul, p = paramCounts(r1);
+    expect(attn / 1e9).toBeGreaterThan(10);
+    const f = fit({ model: r1, chip: b200, weights: 'fp4', kv: 'fp8', contextTokens: 2048, batch: 1, chips: 8, reserveFraction: reserve });
+    expect(f.weightsBytes).toBeCloseTo((p.total - attn) * bytesPerParam('fp4', b200, r1) + attn * 2, -3);
+    // about 400 GB, as NVIDIA states for its FP4 checkpoint
+    expect(f.weightsBytes / 1e9).toBeGreaterThan(380);
+    expect(f.weightsBytes / 1e9).toBeLessThan(420);
+    const layout = { tensorParallel: 8, pipelineStages: 1, replicas: 1, expertParallel: 8 };
+    const kept = prepare(r1, b200, cat.family(b200), 'fp4', 'fp8', layout, f);
+    const allFp4 = prepare({ ...r1, fp4Attention: undefined }, b200, cat.family(b200), 'fp4', 'fp8', layout, f);
+    const ratio = b200.compute.fp4!.value / b200.compute.bf16!.value;
+    expect(kept.gemmFlopsPerToken - allFp4.gemmFlopsPerToken).toBeCloseTo(2 * attn * (ratio - 1) / 8, -3);
+    expect(kept.gemmBytes).toBeGreaterThan(allFp4.gemmBytes);
+    // a model whose checkpoint quantises attention too is untouched
+    expect(attentionKeptWide('fp4', b200, model('llama-3.1-70b'))).toBe(null);
   });
 
   it('with an FP8 KV cache, decode attention runs in FP8 but a prompt\'s attention in 16-bit', () => {

@@ -178,6 +178,9 @@ export const Model = z.object({
   /** the released weights carry a scale per block of weights (DeepSeek's FP8: one per 128 x 128), which a chip applies
    *  in its tensor cores only if they take block-scaled inputs (those computing FP4 natively do) */
   releasedScaling: z.enum(['block']).optional(),
+  /** served in FP4, the vendor's checkpoint keeps the attention projections in this wider format (NVIDIA's DeepSeek-R1
+   *  NVFP4 quantises the dense and MoE FFN layers only) */
+  fp4Attention: z.enum(['bf16', 'fp8']).optional(),
   /** the fraction of parameters (by count) that are MoE expert weights quantised in the released format, if mixed */
   published: z.object({
     totalParamsB: Figure,

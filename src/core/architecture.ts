@@ -39,6 +39,8 @@ export interface Derived {
   stateElems: number;
   /** matmul parameters one token passes through in the routed experts (moeLayers · active · 3·d·ffn_expert) */
   expertMatmulActive: number;
+  /** attention projection parameters, all layers (a matmul each token passes through) */
+  attnMatmul: number;
   /** bytes one token's activations move through the kernels between the matmuls, all layers (see elementwiseBytes) */
   elementwise: ElementwiseBytes;
 }
@@ -107,7 +109,7 @@ function derive(m: Model): Derived {
     return {
       params, matmulActive, baseFlops: 2 * matmulActive + ssmFlops, attnCoef: 0, attnCoefPrefill: 0, kvElemsPerLayer: 0,
       fullLayers: 0, localLayers: 0, window: 0, chunked: false,
-      stateElems: L * di * (s.convKernel + s.dState), expertMatmulActive: 0,
+      stateElems: L * di * (s.convKernel + s.dState), expertMatmulActive: 0, attnMatmul: 0,
       elementwise: { replicated: L * 20 * ACT_BYTES / 2 * d, split: L * 4 * ACT_BYTES * di, routed: 0 },
     };
   }
@@ -206,6 +208,7 @@ function derive(m: Model): Derived {
     chunked: local ? local.kind === 'chunked' : false,
     stateElems: 0,
     expertMatmulActive: moeLayers * activeExpertMatmul,
+    attnMatmul: L * attnMatmul,
     elementwise: {
       replicated: L * 10 * d * ACT_BYTES,
       split: L * attnElementwise + denseLayers * 6 * m.intermediateSize * ACT_BYTES +

@@ -1,6 +1,6 @@
 // Does a model fit on a chip: bytes of weights and KV, which memory tier holds what, how many chips, or why not.
 import type { Chip, MemoryTier, Model, NumberFormat } from '../catalog/schema.ts';
-import { kvBytesForContext, kvBytesPerToken, kvGrowingBytesPerToken, paramCounts, stateBytesPerSequence } from './architecture.ts';
+import { kvBytesForContext, kvBytesPerToken, kvGrowingBytesPerToken, paramCounts, stateBytesPerSequence, stepFacts } from './architecture.ts';
 import { kvBytesPerElement, weightBytesPerParam } from './formats.ts';
 
 export interface TierShare {
@@ -76,7 +76,8 @@ function chipMemory(chip: Chip): ChipMemory {
 export function weightsBytes(model: Model, chip: Chip, format: NumberFormat): number {
   const p = paramCounts(model);
   const b = weightBytesPerParam(format, chip, model);
-  return p.expert * b.expert + p.nonExpert * b.other;
+  const attn = stepFacts(model).attnMatmul;
+  return p.expert * b.expert + (p.nonExpert - attn) * b.other + attn * b.attention;
 }
 
 /** Refusal for chips that cannot run a model at all, or undefined. */

@@ -47,10 +47,18 @@ export function expertsOnly(format: NumberFormat, chip: Chip, model: Pick<Model,
   return model.releasedScope === 'experts' && model.releasedWeights === format && chip.runs.kind !== 'hardwired';
 }
 
-/** Bytes per routed-expert parameter and per other parameter (attention, dense FFN, shared experts, embeddings). */
-export function weightBytesPerParam(format: NumberFormat, chip: Chip, model: Pick<Model, 'releasedWeights' | 'releasedScope'>): { expert: number; other: number } {
+/** The wider format a model's FP4 checkpoint keeps its attention projections in, or null (see Model.fp4Attention). */
+export function attentionKeptWide(format: NumberFormat, chip: Chip, model: Pick<Model, 'fp4Attention'>): NumberFormat | null {
+  return format === 'fp4' && model.fp4Attention && chip.runs.kind !== 'hardwired' ? model.fp4Attention : null;
+}
+
+/** Bytes per routed-expert parameter, per attention-projection parameter and per other parameter (dense FFN, shared
+ *  experts, embeddings; attention too unless a checkpoint keeps it wider). */
+export function weightBytesPerParam(format: NumberFormat, chip: Chip, model: Pick<Model, 'releasedWeights' | 'releasedScope' | 'fp4Attention'>): { expert: number; other: number; attention: number } {
   const expert = bytesPerParam(format, chip, model);
-  return { expert, other: expertsOnly(format, chip, model) ? bytesPerParam('bf16') : expert };
+  const other = expertsOnly(format, chip, model) ? bytesPerParam('bf16') : expert;
+  const wide = attentionKeptWide(format, chip, model);
+  return { expert, other, attention: wide ? bytesPerParam(wide) : other };
 }
 
 /** bytes per KV-cache element (no block scales assumed for KV) */

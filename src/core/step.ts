@@ -4,7 +4,7 @@
 import type { Chip, Family, Model, NumberFormat } from '../catalog/schema.ts';
 import { paramCounts, prefillFlops, stepFacts, type ElementwiseBytes } from './architecture.ts';
 import type { FitResult } from './fit.ts';
-import { blockScaledOutsideTensorCores, computeFormat, expertsOnly, kvBytesPerElement, weightBytesPerParam } from './formats.ts';
+import { attentionKeptWide, blockScaledOutsideTensorCores, computeFormat, expertsOnly, kvBytesPerElement, weightBytesPerParam } from './formats.ts';
 import type { Layout } from './layout.ts';
 import type { Bottleneck, Case } from './types.ts';
 
@@ -147,9 +147,10 @@ export function prepare(model: Model, chip: Chip, family: Family, weightsFormat:
   const moeLayers = moe ? moe.moeLayers : 0;
   return {
     model, chip, layout, tflopsPublished: ff.tflops, dequant: ff.dequant, blockScaled: !ff.dequant && blockScaledOutsideTensorCores(model, chip, weightsFormat), layers: model.layers, fixedTimeLayers: model.fixedTimeLayers ?? model.layers,
-    gemmBytes: (p.nonExpert - p.embedding) * perParam.other / (dp ? 1 : t),
+    gemmBytes: ((p.nonExpert - p.embedding - x.attnMatmul) * perParam.other + x.attnMatmul * perParam.attention) / (dp ? 1 : t),
     gemmPlain: ff.dequant && expertsOnly(weightsFormat, chip, model),
-    gemmFlopsPerToken: (x.baseFlops - 2 * x.expertMatmulActive) / t,
+    // attention projections a checkpoint keeps wider run at that format's rate: counted in the matmuls' own format
+    gemmFlopsPerToken: (x.baseFlops - 2 * x.expertMatmulActive + 2 * x.attnMatmul * (wideRate(chip, ff.tflops, attentionKeptWide(weightsFormat, chip, model)) - 1)) / t,
     kvBytesPerUnit: kvElem * x.kvElemsPerLayer / kvSplit,
     attnFlopsPerUnit: x.attnCoef / t,
     stateBytes: kvElem * x.stateElems / t,
@@ -168,6 +169,12 @@ export function prepare(model: Model, chip: Chip, family: Family, weightsFormat:
     elementwiseSecPerToken: chip.runs.kind === 'any' ? elementwisePerToken(x.elementwise, layout, dp) * fastestSecPerByte(chip) : 0,
     cases: ff.cases, memoPrompt: -1, memoAttn: 0,
   };
+}
+
+/** How many times slower a wider format's matmuls run than the format the step is timed in (1 when not wider). */
+function wideRate(chip: Chip, tflops: number | null, wide: NumberFormat | null): number {
+  const w = wide ? computeFormat(chip, wide).tflops : null;
+  return tflops && w ? Math.max(1, tflops / w) : 1;
 }
 
 /** Activation bytes per token one chip moves between matmuls: tensor parallelism splits heads and FFN width but every chip

@@ -2,7 +2,7 @@
 import type { Catalog } from '../catalog/load.ts';
 import { resolveChip, resolveModel } from '../catalog/resolve.ts';
 import type { Chip, Model, NumberFormat } from '../catalog/schema.ts';
-import { blockScaledOutsideTensorCores, computeFormat, defaultFormats, parseFormat } from '../core/formats.ts';
+import { attentionKeptWide, blockScaledOutsideTensorCores, computeFormat, defaultFormats, parseFormat } from '../core/formats.ts';
 import type { Scenario, SpecDecode } from '../core/types.ts';
 import { errorReply, type Reply } from '../reply/reply.ts';
 
@@ -76,6 +76,8 @@ export function buildScenario(cat: Catalog, o: ScenarioOptions, defaults: { inpu
         ? `${chip.name} publishes no ${weights.toUpperCase()} compute (nor a wider format to run it in): the weights take ${weights.toUpperCase()}'s bytes, but the speed of its math is unknown.`
         : `${chip.name} publishes no ${weights.toUpperCase()} compute: the weights take ${weights.toUpperCase()}'s bytes, and the math is taken to run in ${c.format.toUpperCase()}, its nearest published format.`);
     }
+    const wide = attentionKeptWide(weights, chip, model);
+    if (wide) notes.push(`${model.name}'s FP4 checkpoint keeps the attention projections in ${wide.toUpperCase()} (only the FFN and expert layers are FP4): they are read and computed at ${wide.toUpperCase()}.`);
     const block = fam.blockScaleEfficiency;
     if (block && !dequant && blockScaledOutsideTensorCores(model, chip, weights)) {
       notes.push(`${model.name}'s ${weights.toUpperCase()} weights carry a scale per block, which ${chip.name}'s tensor cores do not apply: rescaling each block's partial sums on general-purpose cores leaves the matmuls about ${Math.round(block.expected * 100)}% of the ${weights.toUpperCase()} rate (fitted to measured runs${block.borrowedFrom ? `, borrowed from ${block.borrowedFrom}` : ''}).`);
