@@ -163,6 +163,20 @@ describe('what an inference engineer found, fixed', () => {
     expect(e.serving.queueWaitSeconds!.expected).toBeGreaterThan(0);
   });
 
+  it('a layout given outright that holds fewer sequences than asked serves what fits and queues the rest (a config\'s batch is a cap)', () => {
+    const layout = { tensorParallel: 8, pipelineStages: 1, replicas: 1, expertParallel: 8, attentionDataParallel: true, balancedPrefill: true };
+    const e = estimate(scenario(model('deepseek-r1'), chip('b200'), { chips: 8, batch: 7168, weights: 'fp4', kv: 'fp8', inputTokens: 1024, outputTokens: 2048, tpotTargetMs: null, layout }));
+    expect(e.decode).not.toBeNull();
+    expect(e.layout!.attentionDataParallel).toBe(true);
+    expect(e.serving.limitedBy).toBe('memory');
+    expect(e.serving.concurrent).toBeGreaterThan(1000);
+    expect(e.serving.concurrent).toBeLessThan(7168);
+    expect(e.serving.queued).toBe(7168 - e.serving.concurrent);
+    // the published rows that ran so are predicted, not dropped
+    const v = runValidation(cat);
+    expect(v.validation.predicted).toBe(v.checks.filter((c) => c.measurement.use === 'validation').length);
+  });
+
   it('a row whose fit alone runs into a bound widens no range (Hopper\'s per-layer time: one row alone asks for ~0)', () => {
     const floor = cat.efficiency.families['nvidia-hopper'].layerFloorUs;
     expect(floor.note).toMatch(/each row alone: [\d.]+, 0\.0100/);

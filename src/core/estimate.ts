@@ -134,6 +134,12 @@ export function estimate(sc: Scenario): Estimate {
       limitedBy = 'memory';
     }
   }
+  // a layout given outright (a published deployment) holds fewer sequences than asked: it serves what fits, the rest wait
+  if (d && sc.layout && asked !== 'max' && !d.replicaFit.fits) {
+    const one = chooseDeployment(sc, dep, d.layout.replicas);
+    const perReplica = one?.replicaFit.fits ? one.replicaFit.maxBatchAtContext ?? 0 : 0;
+    if (one && perReplica >= 1) { d = chooseDeployment(sc, dep, perReplica * one.layout.replicas); limitedBy = 'memory'; }
+  }
   if (!d) {
     const f = probe.fits ? fit({ model: sc.model, chip: sc.chip, weights: sc.weights, kv: sc.kv, contextTokens: context, batch: 1, chips: sc.chips, reserveFraction: sc.reserveFraction }) : probe;
     return noEstimate(sc, f.fits ? { ...f, fits: false, reason: `no layout of ${f.chips} ${f.chips === 1 ? sc.chip.unit : `${sc.chip.unit}s`} that divides the model's attention heads holds it` } : f, notes);
