@@ -96,6 +96,11 @@ describe('memwall CLI', () => {
     expect(r.stdout).toMatch(/Groq LPU v1 .* is [\d.]+× faster per user at decode/);
     expect(r.stdout).toMatch(/latency floor/);
     expect(r.stdout).toMatch(/Etched Sohu is held by (memory bandwidth|its per-layer fixed time|interconnect|compute) \([\d.]+ ms of its [\d.]+ ms step\)/);
+    expect(r.stdout).toMatch(/its weights sit in on-chip memory spread over \d+ chips/);
+    // GPUs whose step is mostly fixed time hold their weights in HBM: the explanation says what decides, not "on-chip"
+    const gpus = await runCli(['compare', 'h100', 'mi300x', 'decode']);
+    expect(gpus.stdout).not.toMatch(/on-chip memory/);
+    expect(gpus.stdout).toMatch(/both spend most of a step on per-layer fixed time .*, [\d.]+ ms here against [\d.]+ ms, and the rest of a step takes/);
     const bad = await runCli(['compare', 'groq', 'etched', 'sideways']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/phase is prefill, decode or both/i);

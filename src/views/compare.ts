@@ -58,17 +58,29 @@ function decodeWhy(win: Side, lose: Side): string {
   const w = win.one.decode!, l = lose.one.decode!;
   const ratio = w.tokensPerSecondPerUser.expected / l.tokensPerSecondPerUser.expected;
   const wT = w.termsMs, lT = l.termsMs;
-  const where = win.chip.runs.kind === 'hardwired' ? 'its weights are hard-wired into the silicon'
-    : `its weights sit in on-chip memory spread over ${fmt.count(win.one.chips, win.chip.unit)}`;
-  const why = w.bottleneck === 'latency floor'
-    ? `${where}, so a step costs only the per-layer floor (${fmt.ms(wT.latencyFloor)}), while ${lose.chip.name} is held by ${l.bottleneck === 'latency floor' ? 'its per-layer fixed time' : l.bottleneck} (${fmt.ms(Math.max(lT.memory, lT.compute, lT.interconnect, lT.latencyFloor))} of its ${fmt.ms(l.msPerToken.expected)} step)`
-    : `each step is set by ${w.bottleneck} (${fmt.ms(w.msPerToken.expected)}), against ${fmt.ms(l.msPerToken.expected)} on ${lose.chip.name}, held by ${l.bottleneck}`;
+  const onChip = win.one.fit.tiers.length > 0 && win.one.fit.tiers.every((t) => t.weightsBytes === 0 || t.tier.kind === 'sram');
+  const held = `${lose.chip.name} is held by ${l.bottleneck === 'latency floor' ? 'its per-layer fixed time' : l.bottleneck} (${fmt.ms(Math.max(lT.memory, lT.compute, lT.interconnect, lT.latencyFloor))} of its ${fmt.ms(l.msPerToken.expected)} step)`;
+  let why: string;
+  if (w.bottleneck !== 'latency floor') {
+    why = `each step is set by ${w.bottleneck} (${fmt.ms(w.msPerToken.expected)}), against ${fmt.ms(l.msPerToken.expected)} on ${lose.chip.name}, held by ${l.bottleneck}`;
+  } else if (win.chip.runs.kind === 'hardwired' || onChip) {
+    const where = win.chip.runs.kind === 'hardwired' ? 'its weights are hard-wired into the silicon'
+      : `its weights sit in on-chip memory spread over ${fmt.count(win.one.chips, win.chip.unit)}`;
+    why = `${where}, so a step costs little beyond the per-layer floor (${fmt.ms(wT.latencyFloor)} of its ${fmt.ms(w.msPerToken.expected)} step), while ${held}`;
+  } else if (l.bottleneck === 'latency floor') {
+    // both held by kernel launches and synchronisation: the rest of the step decides
+    why = `both spend most of a step on per-layer fixed time (kernel launches and synchronisation), ${fmt.ms(wT.latencyFloor)} here against ${fmt.ms(lT.latencyFloor)}, and the rest of a step takes ${fmt.ms(w.msPerToken.expected - wT.latencyFloor)} against ${fmt.ms(l.msPerToken.expected - lT.latencyFloor)}`;
+  } else {
+    why = `its weights, split over ${fmt.count(win.one.chips, win.chip.unit)}, stream fast enough that per-layer fixed time sets the pace (${fmt.ms(wT.latencyFloor)} of its ${fmt.ms(w.msPerToken.expected)} step), while ${held}`;
+  }
   return `**${win.chip.name}** is ${fmt.num(ratio, 2)}× faster per user at decode: ${why}.`;
 }
 
 function prefillWhy(win: Side, lose: Side): string {
   const w = win.one.prefill!.ttftMs!, l = lose.one.prefill!.ttftMs!;
-  return `**${win.chip.name}** reaches the first token ${fmt.num(l.expected / w.expected, 2)}× sooner: prefill is ${win.one.prefill!.bottleneck}-bound, and it brings more usable compute across ${fmt.count(win.one.chips, win.chip.unit)} than ${lose.chip.name} does across ${fmt.count(lose.one.chips, lose.chip.unit)}.`;
+  const bound = win.one.prefill!.bottleneck;
+  const what = bound === 'memory bandwidth' ? 'more memory bandwidth' : bound === 'compute' ? 'more usable compute' : bound === 'interconnect' ? 'faster links' : 'less fixed time per layer';
+  return `**${win.chip.name}** reaches the first token ${fmt.num(l.expected / w.expected, 2)}× sooner: prefill is ${bound}-bound, and it brings ${what} across ${fmt.count(win.one.chips, win.chip.unit)} than ${lose.chip.name} does across ${fmt.count(lose.one.chips, lose.chip.unit)}.`;
 }
 
 export function compareReply(A: Side, B: Side, phase: Phase, modelName: string, mode: DeploymentMode = 'fastest'): Reply {
