@@ -92,7 +92,7 @@ function rowsOf(inputs: Inputs, ids: string[], family: string, exclude: Set<stri
 }
 
 /** constants of one weight format (dequantising, block scales): fitted to their own rows with the family's base constants held */
-const isDequant = (c: ConstantName): boolean => c.startsWith('dequant.') || c.startsWith('dequantMath.') || c === 'blockScaleEfficiency';
+const isFormatConstant = (c: ConstantName): boolean => c.startsWith('dequant.') || c.startsWith('dequantMath.') || c === 'blockScaleEfficiency';
 
 /** Fit every family in plan order, several passes so borrowed values settle. `exclude` leaves rows out (leave-one-out). */
 export function fitValues(inputs: Inputs, exclude = new Set<string>(), only?: string, start?: Map<string, Map<ConstantName, number>>): Map<string, Map<ConstantName, number>> {
@@ -116,13 +116,13 @@ export function fitValues(inputs: Inputs, exclude = new Set<string>(), only?: st
       const v = values.get(name)!;
       // the family's constants are fitted jointly to its rows in the format it computes natively; a weight-only format's
       // dequantising bandwidth is fitted to its own rows with those held, so rows of one format do not move the rest
-      const base = [...new Set(fp.fit.filter((f) => !isDequant(f.constant)).flatMap((f) => f.rows))];
+      const base = [...new Set(fp.fit.filter((f) => !isFormatConstant(f.constant)).flatMap((f) => f.rows))];
       const rows = rowsOf(inputs, base, name, exclude);
       for (const f of fp.fit) {
         if (!v.has(f.constant)) v.set(f.constant, START[f.constant] ?? Math.sqrt(BOUNDS[f.constant][0] * BOUNDS[f.constant][1]));
         const own = rowsOf(inputs, f.rows, name, exclude);
         if (own.length === 0) { v.delete(f.constant); continue; }
-        v.set(f.constant, minimise(inputs, isDequant(f.constant) ? own : rows, v, f.constant));
+        v.set(f.constant, minimise(inputs, isFormatConstant(f.constant) ? own : rows, v, f.constant));
       }
     }
   }
@@ -151,7 +151,7 @@ export function calibrate(inputs: Inputs): { efficiency: Efficiency; log: FitLog
         const lo = BOUNDS[c][0], hi = upperBound(c, v);
         const informative = perRow.filter((y) => y > lo * 1.01 && y < hi / 1.01);
         return { low: Math.min(x * (1 - s), ...informative), expected: x, high: Math.min(cap(Math.max(x * (1 + s), ...informative)), hi), fittedTo: fitted.rows,
-          note: `fitted ${isDequant(c) ? '' : 'jointly '}to ${fitted.rows.join(', ')}${isDequant(c) ? ', the family\'s base constants held' : ''}${perRow.length > 1 ? ` (each row alone: ${perRow.map((r) => r.toPrecision(3)).join(', ')})` : ''}; range ±${s * 100}% or the spread of the rows that set it alone${informative.length < perRow.length ? ' (a row alone at a bound does not)' : ''}` };
+          note: `fitted ${isFormatConstant(c) ? '' : 'jointly '}to ${fitted.rows.join(', ')}${isFormatConstant(c) ? ', the family\'s base constants held' : ''}${perRow.length > 1 ? ` (each row alone: ${perRow.map((r) => r.toPrecision(3)).join(', ')})` : ''}; range ±${s * 100}% or the spread of the rows that set it alone${informative.length < perRow.length ? ' (a row alone at a bound does not)' : ''}` };
       }
       const from = fp.borrow[c];
       if (from) {

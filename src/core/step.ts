@@ -1,6 +1,7 @@
 // Step arithmetic: the time of one decode step or one prefill on a laid-out deployment, as a sum of kernel rooflines
 // (weight GEMMs, attention over the KV cache, MoE expert GEMMs with the most loaded device setting the pace, the
-// memory-bound kernels between them that stream activations) plus collectives, a per-layer fixed time and pipeline hops. Worked out once per layout ("prepared"), timed per case.
+// memory-bound kernels between them that stream activations) plus collectives, a per-layer fixed time and pipeline hops.
+// Worked out once per layout ("prepared"), timed per case.
 import type { Chip, Family, Model, NumberFormat } from '../catalog/schema.ts';
 import { paramCounts, prefillFlops, stepFacts, type ElementwiseBytes } from './architecture.ts';
 import type { FitResult } from './fit.ts';
@@ -209,7 +210,7 @@ const scratch = { memory: 0, compute: 0, interconnect: 0, latencyFloor: 0 };
 // [0 weight-GEMM seconds at full bandwidth, 1 weight-GEMM FLOPs, 2 KV seconds at full bandwidth, 3 attention FLOPs,
 //  4 expert seconds at full bandwidth, 5 expert FLOPs, 6 link seconds for the bytes, 7 collectives (all-reduces and
 //  all-to-alls), 8 pipeline hops, 9 prefill (1) or decode (0), 10 the busiest rank's share of the attention-side work over
-//  the mean (data-parallel attention: 1 when balanced)]
+//  the mean (data-parallel attention: 1 when balanced), 11 activation seconds between the matmuls at full bandwidth]
 const W = new Float64Array(12);
 const W_DECODE = new Float64Array(12), W_PREFILL = new Float64Array(12);
 
