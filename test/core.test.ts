@@ -153,6 +153,13 @@ describe('formats as served', () => {
     expect(kept.gemmBytes).toBeGreaterThan(allFp4.gemmBytes);
     // a model whose checkpoint quantises attention too is untouched
     expect(attentionKeptWide('fp4', b200, model('llama-3.1-70b'))).toBe(null);
+    // gpt-oss released only its experts in MXFP4: every other matmul runs at the BF16 rate on Blackwell too
+    const oss = model('gpt-oss-120b');
+    const fo = fit({ model: oss, chip: b200, weights: 'fp4', kv: 'fp8', contextTokens: 2048, batch: 1, chips: 1, reserveFraction: reserve });
+    const one = { tensorParallel: 1, pipelineStages: 1, replicas: 1, expertParallel: 1 };
+    const ossP = prepare(oss, b200, cat.family(b200), 'fp4', 'fp8', one, fo);
+    const sf = stepFacts(oss);
+    expect(ossP.gemmFlopsPerToken).toBeCloseTo((sf.baseFlops - 2 * sf.expertMatmulActive) * ratio, -3);
   });
 
   it('with an FP8 KV cache, decode attention runs in FP8 but a prompt\'s attention in 16-bit', () => {

@@ -151,7 +151,10 @@ export function prepare(model: Model, chip: Chip, family: Family, weightsFormat:
     gemmBytes: ((p.nonExpert - p.embedding - x.attnMatmul) * perParam.other + x.attnMatmul * perParam.attention) / (dp ? 1 : t),
     gemmPlain: ff.dequant && expertsOnly(weightsFormat, chip, model),
     // attention projections a checkpoint keeps wider run at that format's rate: counted in the matmuls' own format
-    gemmFlopsPerToken: (x.baseFlops - 2 * x.expertMatmulActive + 2 * x.attnMatmul * (wideRate(chip, ff.tflops, attentionKeptWide(weightsFormat, chip, model)) - 1)) / t,
+    // (a release that quantised only its experts, gpt-oss, runs every other matmul in BF16)
+    gemmFlopsPerToken: (expertsOnly(weightsFormat, chip, model)
+      ? (x.baseFlops - 2 * x.expertMatmulActive) * wideRate(chip, ff.tflops, 'bf16')
+      : x.baseFlops - 2 * x.expertMatmulActive + 2 * x.attnMatmul * (wideRate(chip, ff.tflops, attentionKeptWide(weightsFormat, chip, model)) - 1)) / t,
     kvBytesPerUnit: kvElem * x.kvElemsPerLayer / kvSplit,
     attnFlopsPerUnit: x.attnCoef / t,
     stateBytes: kvElem * x.stateElems / t,
