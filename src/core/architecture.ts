@@ -110,7 +110,8 @@ function derive(m: Model): Derived {
       params, matmulActive, baseFlops: 2 * matmulActive + ssmFlops, attnCoef: 0, attnCoefPrefill: 0, kvElemsPerLayer: 0,
       fullLayers: 0, localLayers: 0, window: 0, chunked: false,
       stateElems: L * di * (s.convKernel + s.dState), expertMatmulActive: 0, attnMatmul: 0,
-      elementwise: { replicated: L * 20 * ACT_BYTES / 2 * d, split: L * 4 * ACT_BYTES * di, routed: 0 },
+      // norms and residuals as a transformer layer's; in_proj's output written and read, out_proj's input
+      elementwise: { replicated: L * 10 * d * ACT_BYTES, split: L * 4 * di * ACT_BYTES, routed: 0 },
     };
   }
 

@@ -1,7 +1,6 @@
 // Choosing a deployment: how many chips, and which layout of them, for a model, a chip and a batch.
 import type { Chip, ChipDeployment, Model, NumberFormat } from '../catalog/schema.ts';
-import { paramCounts, stepFacts } from './architecture.ts';
-import { fit, type FitResult } from './fit.ts';
+import { fit, nonExpertBytes, type FitResult } from './fit.ts';
 import { weightBytesPerParam } from './formats.ts';
 import { chipsOf, describeLayout, kvReplication, tensorDegrees, vendorLayout, type DeploymentMode, type Layout } from './layout.ts';
 import { decodeSeconds, prefillBusySeconds, prefillSeconds, prepare, type Prepared } from './step.ts';
@@ -38,9 +37,7 @@ function chipsFor(sc: Scenario, batch: number, t = 1): number {
  *  with data-parallel attention, a whole copy of the non-expert weights on each of the group's other chips. */
 export function layoutCopies(model: Model, chip: Chip, weights: NumberFormat, layout: Pick<Layout, 'tensorParallel' | 'attentionDataParallel'>): { kvReplication: number; replicatedWeightsBytes: number } {
   const t = layout.tensorParallel, dp = layout.attentionDataParallel === true && t > 1;
-  if (!dp) return { kvReplication: kvReplication(model, t, dp), replicatedWeightsBytes: 0 };
-  const b = weightBytesPerParam(weights, chip, model), attn = stepFacts(model).attnMatmul;
-  return { kvReplication: kvReplication(model, t, dp), replicatedWeightsBytes: (t - 1) * ((paramCounts(model).nonExpert - attn) * b.other + attn * b.attention) };
+  return { kvReplication: kvReplication(model, t, dp), replicatedWeightsBytes: dp ? (t - 1) * nonExpertBytes(model, weightBytesPerParam(weights, chip, model)) : 0 };
 }
 
 /** One replica's fit: its chips hold its share of the batch, with the copies its layout makes. */

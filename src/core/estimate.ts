@@ -123,22 +123,18 @@ export function estimate(sc: Scenario): Estimate {
   if (probe.refused) return noEstimate(sc, probe, notes);
   const dep = chipDeployment(sc.chip);
 
-  // choose the deployment for the batch asked; if the chips given cannot hold it, serve what fits and queue the rest
+  // choose the deployment for the batch asked; if the chips given, or a layout given outright (a published deployment,
+  // whose batch is a cap), cannot hold it, serve what fits and queue the rest
   let limitedBy: Estimate['serving']['limitedBy'] = 'asked';
   let d = chooseDeployment(sc, dep, asked === 'max' ? 1 : asked, asked === 'max');
-  if (!d && asked !== 'max' && sc.chips !== 'auto' && !sc.layout) {
+  const short = asked !== 'max' && (sc.layout ? d !== null && !d.replicaFit.fits : d === null && sc.chips !== 'auto');
+  if (short) {
     const one = chooseDeployment(sc, dep, 1);
-    if (one) {
+    if (one && (!sc.layout || one.replicaFit.fits)) {
       const capacity = (one.replicaFit.maxBatchAtContext ?? 1) * one.layout.replicas;
       d = capacity >= 1 ? chooseDeployment(sc, dep, capacity) : null;
       limitedBy = 'memory';
     }
-  }
-  // a layout given outright (a published deployment) holds fewer sequences than asked: it serves what fits, the rest wait
-  if (d && sc.layout && asked !== 'max' && !d.replicaFit.fits) {
-    const one = chooseDeployment(sc, dep, d.layout.replicas);
-    const perReplica = one?.replicaFit.fits ? one.replicaFit.maxBatchAtContext ?? 0 : 0;
-    if (one && perReplica >= 1) { d = chooseDeployment(sc, dep, perReplica * one.layout.replicas); limitedBy = 'memory'; }
   }
   if (!d) {
     const f = probe.fits ? fit({ model: sc.model, chip: sc.chip, weights: sc.weights, kv: sc.kv, contextTokens: context, batch: 1, chips: sc.chips, reserveFraction: sc.reserveFraction }) : probe;

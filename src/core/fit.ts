@@ -74,10 +74,15 @@ function chipMemory(chip: Chip): ChipMemory {
 }
 
 export function weightsBytes(model: Model, chip: Chip, format: NumberFormat): number {
-  const p = paramCounts(model);
   const b = weightBytesPerParam(format, chip, model);
+  return paramCounts(model).expert * b.expert + nonExpertBytes(model, b);
+}
+
+/** Bytes of everything but the routed experts, at the widths weightBytesPerParam gives: attention (as wide as its
+ *  checkpoint keeps it), dense FFN, shared experts, embeddings. */
+export function nonExpertBytes(model: Model, b: { other: number; attention: number }): number {
   const attn = stepFacts(model).attnMatmul;
-  return p.expert * b.expert + (p.nonExpert - attn) * b.other + attn * b.attention;
+  return (paramCounts(model).nonExpert - attn) * b.other + attn * b.attention;
 }
 
 /** Refusal for chips that cannot run a model at all, or undefined. */

@@ -1,5 +1,5 @@
 // Number formats: bits per stored weight (including block-scale overhead) and how a chip computes them.
-import type { Chip, Model, NumberFormat } from '../catalog/schema.ts';
+import type { Chip, Family, Model, NumberFormat } from '../catalog/schema.ts';
 
 export const FORMATS: readonly NumberFormat[] = ['fp32', 'bf16', 'fp16', 'fp8', 'int8', 'fp6', 'fp4', 'int4', 'int3'];
 
@@ -59,6 +59,11 @@ export function weightBytesPerParam(format: NumberFormat, chip: Chip, model: Pic
   const other = expertsOnly(format, chip, model) ? bytesPerParam('bf16') : expert;
   const wide = attentionKeptWide(format, chip, model);
   return { expert, other, attention: wide ? bytesPerParam(wide) : other };
+}
+
+/** The chip runs `format` weight-only (widened to 16 bits for the maths): its family has a fitted cost for doing so. */
+export function weightOnly(family: Family, chip: Chip, format: NumberFormat): boolean {
+  return chip.runs.kind !== 'hardwired' && (family.dequantBandwidthEfficiency[format] !== undefined || family.dequantComputeEfficiency[format] !== undefined);
 }
 
 /** bytes per KV-cache element (no block scales assumed for KV) */

@@ -4,8 +4,8 @@
 // Worked out once per layout ("prepared"), timed per case.
 import type { Chip, Family, Model, NumberFormat } from '../catalog/schema.ts';
 import { paramCounts, prefillFlops, stepFacts, type ElementwiseBytes } from './architecture.ts';
-import type { FitResult } from './fit.ts';
-import { attentionKeptWide, blockScaledOutsideTensorCores, computeFormat, expertsOnly, kvBytesPerElement, weightBytesPerParam } from './formats.ts';
+import { nonExpertBytes, type FitResult } from './fit.ts';
+import { attentionKeptWide, blockScaledOutsideTensorCores, computeFormat, expertsOnly, kvBytesPerElement, weightBytesPerParam, weightOnly } from './formats.ts';
 import type { Layout } from './layout.ts';
 import type { Bottleneck, Case } from './types.ts';
 
@@ -82,7 +82,7 @@ function formatFacts(family: Family, chip: Chip, weightsFormat: NumberFormat, kv
   const key = `${weightsFormat}/${kvFormat}`;
   let f = byFormat.get(key);
   if (!f) {
-    const dequant = chip.runs.kind !== 'hardwired' && (family.dequantBandwidthEfficiency[weightsFormat] !== undefined || family.dequantComputeEfficiency[weightsFormat] !== undefined);
+    const dequant = weightOnly(family, chip, weightsFormat);
     // weight-only quantisation: weights are widened on the fly and the maths runs in 16-bit
     const tflops = computeFormat(chip, dequant ? 'bf16' : weightsFormat).tflops;
     const measured = chip.linkFacts?.collectiveLatencyUs ?? null;
@@ -148,7 +148,7 @@ export function prepare(model: Model, chip: Chip, family: Family, weightsFormat:
   const moeLayers = moe ? moe.moeLayers : 0;
   return {
     model, chip, layout, tflopsPublished: ff.tflops, dequant: ff.dequant, blockScaled: !ff.dequant && blockScaledOutsideTensorCores(model, chip, weightsFormat), layers: model.layers, fixedTimeLayers: model.fixedTimeLayers ?? model.layers,
-    gemmBytes: ((p.nonExpert - p.embedding - x.attnMatmul) * perParam.other + x.attnMatmul * perParam.attention) / (dp ? 1 : t),
+    gemmBytes: (nonExpertBytes(model, perParam) - p.embedding * perParam.other) / (dp ? 1 : t),
     gemmPlain: ff.dequant && expertsOnly(weightsFormat, chip, model),
     // attention projections a checkpoint keeps wider run at that format's rate: counted in the matmuls' own format
     // (a release that quantised only its experts, gpt-oss, runs every other matmul in BF16)

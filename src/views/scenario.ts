@@ -2,7 +2,7 @@
 import type { Catalog } from '../catalog/load.ts';
 import { resolveChip, resolveModel } from '../catalog/resolve.ts';
 import type { Chip, Model, NumberFormat } from '../catalog/schema.ts';
-import { attentionKeptWide, blockScaledOutsideTensorCores, computeFormat, defaultFormats, parseFormat } from '../core/formats.ts';
+import { attentionKeptWide, blockScaledOutsideTensorCores, computeFormat, defaultFormats, parseFormat, weightOnly } from '../core/formats.ts';
 import type { Scenario, SpecDecode } from '../core/types.ts';
 import { errorReply, type Reply } from '../reply/reply.ts';
 
@@ -66,7 +66,7 @@ export function buildScenario(cat: Catalog, o: ScenarioOptions, defaults: { inpu
   if (chip.runs.kind !== 'hardwired') {
     const c = computeFormat(chip, weights);
     const fam = cat.family(chip);
-    const dequant = fam.dequantBandwidthEfficiency[weights] !== undefined || fam.dequantComputeEfficiency[weights] !== undefined;
+    const dequant = weightOnly(fam, chip, weights);
     const math = fam.dequantComputeEfficiency[weights];
     if (!c.native) {
       notes.push(dequant
