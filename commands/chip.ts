@@ -16,10 +16,27 @@ function fig(f: Figure | null | undefined, show: (v: number) => string): string 
   return `${show(f.value)} (${kindLabel(f)}${alt})`;
 }
 
+const pct = (x: number) => `${Math.round(100 * x)}%`;
+
+/** What the chip holds under dense matmul load, which the model's compute rates stand on (catalog/matmul.ts). */
+function sustainedLine(chip: Chip): string {
+  const a = chip.achievableMatmul, m = chip.matmulFacts;
+  const measured = (['bf16', 'fp8'] as const).flatMap((w) => {
+    const f = a?.[w];
+    const peak = w === 'bf16' ? chip.compute.bf16 ?? chip.compute.fp16 : chip.compute.fp8;
+    return f ? [`${w.toUpperCase()}: ${fig(f, (v) => `${fmt.num(v)} TFLOPS${peak ? `, ${pct(v / peak.value)} of peak` : ''}`)}`] : [];
+  });
+  if (measured.length) return measured.join('\n');
+  if (!m || (m.wide === 1 && m.narrow === 1)) return 'not measured; the model takes the peak';
+  const share = m.wide === m.narrow ? pct(m.wide) : `${pct(m.wide)} (16-bit), ${pct(m.narrow)} (8-bit and narrower)`;
+  return `${share} of peak assumed (${m.basis})`;
+}
+
 export function chipCard(chip: Chip, note?: string): Reply {
   const fields = [
     { name: 'Memory', value: chip.memory.map((t) => `${t.label}: ${fig(t.capacityGB, (v) => fmt.bytes(v * 1e9))} @ ${fig(t.bandwidthGBs, (v) => `${fmt.num(v / 1000)} TB/s`)}${t.servesInference ? '' : ' — not used for serving'}`).join('\n'), inline: false },
     { name: 'Dense compute', value: FORMATS.filter((f) => chip.compute[f]).map((f) => `${f.toUpperCase()}: ${fig(chip.compute[f], (v) => `${fmt.num(v)} ${f.startsWith('int') ? 'TOPS' : 'TFLOPS'}`)}`).join('\n') || 'not published', inline: false },
+    { name: 'Sustained in large matmuls', value: sustainedLine(chip), inline: false },
     { name: 'Power', value: fig(chip.powerW, (v) => `${fmt.num(v)} W`), inline: true },
     { name: 'Links', value: `${chip.link.name}: ${fig(chip.link.bandwidthGBs, (v) => `${fmt.num(v)} GB/s per direction`)}; ${fig(chip.link.domainSize, (v) => `${fmt.num(v)} per scale-up domain`)}`, inline: true },
     { name: 'Runs', value: chip.runs.kind === 'any' ? 'any model' : chip.runs.kind === 'transformers' ? 'transformers only' : `only ${chip.runs.model} (${chip.runs.format}), hard-wired`, inline: true },

@@ -5,7 +5,7 @@ import { kvBytesPerToken, paramCounts, stepFacts } from '../src/core/architectur
 import { disaggregate } from '../src/core/disagg.ts';
 import { estimate, tokensPerStep } from '../src/core/estimate.ts';
 import { fit } from '../src/core/fit.ts';
-import { attentionKeptWide, blockScaledOutsideTensorCores, bytesPerParam, computeFormat, defaultFormats, servedWeights } from '../src/core/formats.ts';
+import { attentionKeptWide, blockScaledOutsideTensorCores, bytesPerParam, computeFormat, defaultFormats, servedWeights, sustainedTflops } from '../src/core/formats.ts';
 import { decodeTerms, expertsTouched, prepare } from '../src/core/step.ts';
 import type { Range, Scenario } from '../src/core/types.ts';
 
@@ -148,7 +148,7 @@ describe('formats as served', () => {
     const layout = { tensorParallel: 8, pipelineStages: 1, replicas: 1, expertParallel: 8 };
     const kept = prepare(r1, b200, cat.family(b200), 'fp4', 'fp8', layout, f);
     const allFp4 = prepare({ ...r1, fp4Attention: undefined }, b200, cat.family(b200), 'fp4', 'fp8', layout, f);
-    const ratio = b200.compute.fp4!.value / b200.compute.bf16!.value;
+    const ratio = sustainedTflops(b200, 'fp4')! / sustainedTflops(b200, 'bf16')!;
     expect(kept.gemmFlopsPerToken - allFp4.gemmFlopsPerToken).toBeCloseTo(2 * attn * (ratio - 1) / 8, -3);
     expect(kept.gemmBytes).toBeGreaterThan(allFp4.gemmBytes);
     // a model whose checkpoint quantises attention too is untouched
@@ -167,8 +167,8 @@ describe('formats as served', () => {
     const f = fit({ model: m, chip: c, weights: 'fp4', kv: 'fp8', contextTokens: 2048, batch: 1, chips: 1, reserveFraction: reserve });
     const p = prepare(m, c, fam, 'fp4', 'fp8', { tensorParallel: 1, pipelineStages: 1, replicas: 1, expertParallel: 1 }, f);
     const prefillEff = (fam.prefillEfficiency ?? fam.computeEfficiency).expected;
-    expect(p.cases.expected.attnPrefillFlops).toBeCloseTo(c.compute.bf16!.value * 1e12 * prefillEff, -6);
-    expect(p.cases.expected.attnFlops).toBeCloseTo(c.compute.fp8!.value * 1e12 * fam.computeEfficiency.expected, -6);
+    expect(p.cases.expected.attnPrefillFlops).toBeCloseTo(sustainedTflops(c, 'bf16')! * 1e12 * prefillEff, -6);
+    expect(p.cases.expected.attnFlops).toBeCloseTo(sustainedTflops(c, 'fp8')! * 1e12 * fam.computeEfficiency.expected, -6);
   });
 
   it('FP4 weights on Hopper are widened to BF16 for the maths (W4A16), read at the plain rate, the maths slowed by the fitted conversion cost', () => {
@@ -177,7 +177,7 @@ describe('formats as served', () => {
     const layout = { tensorParallel: 1, pipelineStages: 1, replicas: 1, expertParallel: 1 };
     const p = prepare(m, c, fam, 'fp4', 'bf16', layout, f);
     expect(p.dequant).toBe(true);
-    expect(p.tflopsPublished).toBe(c.compute.bf16!.value);
+    expect(p.tflopsSustained).toBe(sustainedTflops(c, 'bf16'));
     expect(p.cases.expected.bwEff).toBe(fam.bandwidthEfficiency.expected);
     const math = fam.dequantComputeEfficiency.fp4!.expected;
     expect(math).toBeGreaterThan(0.05);
@@ -190,7 +190,7 @@ describe('formats as served', () => {
     // without the fitted constant the same weights would be taken to run as FP8 maths at the plain bandwidth
     const plain = { ...fam, dequantBandwidthEfficiency: {}, dequantComputeEfficiency: {} };
     const q = prepare(m, c, plain, 'fp4', 'bf16', layout, f);
-    expect(q.tflopsPublished).toBe(c.compute.fp8!.value);
+    expect(q.tflopsSustained).toBe(sustainedTflops(c, 'fp8'));
     expect(q.cases.expected.bwEff).toBe(fam.bandwidthEfficiency.expected);
   });
 });

@@ -7,6 +7,7 @@ import { Chip, Efficiency, FitPlan, Measurement, Model, Systems, type Family } f
 import { parsedOnce } from './cache.ts';
 import { loadInterconnects, type Interconnect } from './interconnects.ts';
 import { loadPrices, priceOf, type Prices } from './prices.ts';
+import { matmulFacts } from './matmul.ts';
 
 export const DATA_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'data');
 
@@ -116,6 +117,8 @@ export function loadCatalog(dataDir = DATA_DIR, opts: { efficiency?: boolean } =
     if (prices.basis !== null) c.priceFacts = { usdPerChipHour: priceOf(prices, c.id), basis: prices.basis };
   }
   const plan = parse(FitPlan, readJson(join(dataDir, 'fit-plan.json'), dataDir), 'data/fit-plan.json');
+  const sustained = matmulFacts(chips, plan, measurements);
+  for (const c of chips) c.matmulFacts = sustained.get(c.id);
   const efficiency: Efficiency = opts.efficiency === false
     ? { runtimeReserve: plan.runtimeReserve, families: {} }
     : parse(Efficiency, readJson(join(dataDir, 'efficiency.json'), dataDir), 'data/efficiency.json');

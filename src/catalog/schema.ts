@@ -98,8 +98,15 @@ export const Chip = z.object({
     purchaseUsd: MaybeFigure.optional(),
     hourlyUsd: MaybeFigure.optional(),
   }).default({}),
+  /** measured maximum achievable dense matmul TFLOPS (MAMF: the best large matmul, at the clock the chip holds under
+   *  that load), by input width; absent where no measurement was found */
+  achievableMatmul: z.object({ bf16: Figure.optional(), fp8: Figure.optional() }).optional(),
   notes: z.array(z.string()).default([]),
   sources: z.record(z.string(), Source),
+  /** filled in at load: the share of peak dense TFLOPS the chip sustains in large matmuls, for 16-bit and for 8-bit and
+   *  narrower inputs; measured (achievableMatmul), else the mean of the measured chips of the family whose compute
+   *  efficiency it uses, else 1 (fitted efficiencies then stand against the peak) */
+  matmulFacts: z.object({ wide: z.number(), narrow: z.number(), basis: z.string() }).optional(),
   /** filled in at load from data/prices.json: the one cost basis every chip is priced on (null: no price published) */
   priceFacts: z.object({ usdPerChipHour: z.number().nullable(), basis: z.string().nullable() }).optional(),
   /** filled in at load from data/interconnects.json (the entry `link.interconnect` names): a measured collective latency */
@@ -277,7 +284,7 @@ export const Family = z.object({
   /** block-scaled weights (releasedScaling) on a chip whose tensor cores do not apply the scales: the share of the
    *  format's matmul rate left once general-purpose cores rescale each block's partial sums (absent: no loss) */
   blockScaleEfficiency: Constant.optional(),
-  /** achieved fraction of peak dense compute in prefill and large-batch decode */
+  /** achieved fraction of the chip's sustained dense matmul rate (peak × matmulFacts) in prefill and large-batch decode */
   computeEfficiency: Constant,
   /** fixed time per layer per decode step (kernel launches, synchronisation, dataflow latency), microseconds */
   layerFloorUs: Constant,
@@ -285,11 +292,11 @@ export const Family = z.object({
   hopLatencyUs: Constant,
   /** latency of one collective (all-reduce, all-to-all) inside the scale-up domain, microseconds (sourced, not fitted) */
   collectiveLatencyUs: Constant.optional(),
-  /** achieved fraction of peak compute in the routed-expert GEMMs (absent: computeEfficiency) */
+  /** achieved fraction of the sustained matmul rate in the routed-expert GEMMs (absent: computeEfficiency) */
   moeEfficiency: Constant.optional(),
   /** share of the shorter of a kernel's memory and compute time that does not overlap the longer (absent: 0) */
   overlap: Constant.optional(),
-  /** achieved fraction of peak compute in prefill (absent: computeEfficiency) */
+  /** achieved fraction of the sustained matmul rate in prefill (absent: computeEfficiency) */
   prefillEfficiency: Constant.optional(),
   /** what the fitted constants rest on: measured (independent or MLPerf rows), vendor claims only, or borrowed */
   evidence: z.enum(['measured', 'vendor claim', 'borrowed']).optional(),

@@ -102,6 +102,16 @@ export function computeFormat(chip: Chip, format: NumberFormat): { format: Numbe
   return { format, tflops: null, native: false };
 }
 
+/** The TFLOPS the chip sustains in large matmuls of a format (its peak times the share measured for that input width;
+ *  see catalog/matmul.ts), and the format it computes in. Null when the peak is unpublished. */
+export function sustainedTflops(chip: Chip, format: NumberFormat): number | null {
+  const c = computeFormat(chip, format);
+  if (c.tflops === null) return null;
+  const f = chip.matmulFacts;
+  const wide = c.format === 'bf16' || c.format === 'fp16' || c.format === 'fp32';
+  return c.tflops * (f ? (wide ? f.wide : f.narrow) : 1);
+}
+
 export function parseFormat(text: string): NumberFormat | null {
   const t = text.trim().toLowerCase().replace(/[-_ ]/g, '');
   const aliases: Record<string, NumberFormat> = {

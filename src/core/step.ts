@@ -5,7 +5,7 @@
 import type { Chip, Family, Model, NumberFormat } from '../catalog/schema.ts';
 import { paramCounts, prefillFlops, stepFacts, type ElementwiseBytes } from './architecture.ts';
 import { nonExpertBytes, type FitResult } from './fit.ts';
-import { attentionKeptWide, blockScaledOutsideTensorCores, computeFormat, expertsOnly, kvBytesPerElement, weightBytesPerParam, weightOnly } from './formats.ts';
+import { attentionKeptWide, blockScaledOutsideTensorCores, expertsOnly, sustainedTflops, kvBytesPerElement, weightBytesPerParam, weightOnly } from './formats.ts';
 import type { Layout } from './layout.ts';
 import type { Bottleneck, Case } from './types.ts';
 
@@ -32,8 +32,8 @@ export interface Prepared {
   model: Model; chip: Chip; layout: Layout;
   /** the layers' fixed time in dense-layer equivalents (MLA and expert blocks run more operations per layer) */
   fixedTimeLayers: number;
-  /** published dense TFLOPS per chip in the format it computes in (null: unpublished) */
-  tflopsPublished: number | null;
+  /** dense TFLOPS per chip sustained in large matmuls in the format it computes in (null: peak unpublished) */
+  tflopsSustained: number | null;
   dequant: boolean;
   /** the model's released block scales are applied outside the tensor cores (see blockScaledOutsideTensorCores) */
   blockScaled: boolean;
@@ -84,13 +84,13 @@ function formatFacts(family: Family, chip: Chip, weightsFormat: NumberFormat, kv
   if (!f) {
     const dequant = weightOnly(family, chip, weightsFormat);
     // weight-only quantisation: weights are widened on the fly and the maths runs in 16-bit
-    const tflops = computeFormat(chip, dequant ? 'bf16' : weightsFormat).tflops;
+    const tflops = sustainedTflops(chip, dequant ? 'bf16' : weightsFormat);
     const measured = chip.linkFacts?.collectiveLatencyUs ?? null;
     // attention reads the KV cache and computes in its format, at least 8-bit
-    const attnTflops = computeFormat(chip, kvFormat === 'fp4' || kvFormat === 'int4' || kvFormat === 'int3' || kvFormat === 'fp6' ? 'fp8' : kvFormat).tflops ?? tflops;
+    const attnTflops = sustainedTflops(chip, kvFormat === 'fp4' || kvFormat === 'int4' || kvFormat === 'int3' || kvFormat === 'fp6' ? 'fp8' : kvFormat) ?? tflops;
     // a prompt's attention runs in 16-bit (FlashAttention's scores and softmax; an FP8 cache is how the KV is stored, and
     // FP8 context attention is an engine opt-in), whatever format the weights and cache take
-    const prefillAttnTflops = computeFormat(chip, 'bf16').tflops ?? attnTflops;
+    const prefillAttnTflops = sustainedTflops(chip, 'bf16') ?? attnTflops;
     const make = (c: Case) => resolveConstants(family, dequant ? weightsFormat : null, tflops, c, measured, attnTflops, prefillAttnTflops);
     f = { dequant, tflops, cases: { low: make('low'), expected: make('expected'), high: make('high') } };
     byFormat.set(key, f);
@@ -147,7 +147,7 @@ export function prepare(model: Model, chip: Chip, family: Family, weightsFormat:
   const linkBs = (chip.link.bandwidthGBs?.value ?? 0) * 1e9;
   const moeLayers = moe ? moe.moeLayers : 0;
   return {
-    model, chip, layout, tflopsPublished: ff.tflops, dequant: ff.dequant, blockScaled: !ff.dequant && blockScaledOutsideTensorCores(model, chip, weightsFormat), layers: model.layers, fixedTimeLayers: model.fixedTimeLayers ?? model.layers,
+    model, chip, layout, tflopsSustained: ff.tflops, dequant: ff.dequant, blockScaled: !ff.dequant && blockScaledOutsideTensorCores(model, chip, weightsFormat), layers: model.layers, fixedTimeLayers: model.fixedTimeLayers ?? model.layers,
     gemmBytes: (nonExpertBytes(model, perParam) - p.embedding * perParam.other) / (dp ? 1 : t),
     gemmPlain: ff.dequant && expertsOnly(weightsFormat, chip, model),
     // attention projections a checkpoint keeps wider run at that format's rate: counted in the matmuls' own format
@@ -177,7 +177,7 @@ export function prepare(model: Model, chip: Chip, family: Family, weightsFormat:
 
 /** How many times slower a wider format's matmuls run than the format the step is timed in (1 when not wider). */
 function wideRate(chip: Chip, tflops: number | null, wide: NumberFormat | null): number {
-  const w = wide ? computeFormat(chip, wide).tflops : null;
+  const w = wide ? sustainedTflops(chip, wide) : null;
   return tflops && w ? Math.max(1, tflops / w) : 1;
 }
 
