@@ -403,7 +403,7 @@ describe('speculative decoding as vendors run it', () => {
 
   it('where a vendor serves a pair with speculative decoding the answer shows both figures, with the source; elsewhere it does not', async () => {
     for (const [m, c, served] of [['llama-3.1-70b', 'sambanova', /457 tok\/s per user on 16 SN40L/], ['llama-3.1-405b', 'sambanova', /129 tok\/s per user/],
-      ['llama-3.1-70b', 'groq', /1,665 tok\/s per user/]] as const) {
+      ['llama-3.1-70b', 'groq', /1,665 tok\/s per user/], ['llama-3.1-70b', 'cerebras', /about 2,100 tok\/s per user \(Cerebras, October 2024\)/]] as const) {
       const r = await runCli(['estimate', m, c]);
       expect(r.stdout).toMatch(/As served, with speculative decoding \(a draft model/);
       expect(r.stdout).toMatch(served);
@@ -411,6 +411,7 @@ describe('speculative decoding as vendors run it', () => {
     }
     // SambaNova's 8B was measured without it
     expect((await runCli(['estimate', 'llama-3.1-8b', 'sambanova'])).stdout).not.toMatch(/As served/);
+    expect((await runCli(['estimate', 'llama-3.1-8b', 'cerebras'])).stdout).not.toMatch(/As served/);
   });
 
   it('a row measured with speculative decoding is predicted as served where its acceptance is published, else against the baseline', () => {
