@@ -321,6 +321,8 @@ export const FitPlan = z.object({
     name: z.string(),
     fit: z.array(z.object({ constant: ConstantName, rows: z.array(z.string()).min(1) })).default([]),
     borrow: z.partialRecord(ConstantName, z.string()).default({}),
+    /** why a constant is borrowed although the family has rows that could set it */
+    borrowWhy: z.partialRecord(ConstantName, z.string()).default({}),
     assume: z.partialRecord(ConstantName, z.object({ expected: z.number(), high: z.number(), why: z.string() })).default({}),
   })),
 });

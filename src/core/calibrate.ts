@@ -157,7 +157,7 @@ export function calibrate(inputs: Inputs): { efficiency: Efficiency; log: FitLog
       if (from) {
         const s = plan.spread.borrowed;
         return { low: x * (1 - s), expected: x, high: cap(x * (1 + s)), fittedTo: [], borrowedFrom: from,
-          note: `borrowed from ${from}: no calibration row for this family constrains it; range widened to ±${s * 100}%` };
+          note: `borrowed from ${from}: ${fp.borrowWhy[c] ?? 'no calibration row for this family constrains it'}; range widened to ±${s * 100}%` };
       }
       const a = fp.assume[c];
       if (a) return { low: Math.max(0, x * (1 - plan.spread.fitted)), expected: x, high: Math.max(x, a.high), fittedTo: [], assumption: a.why, note: `assumed: ${a.why}` };
