@@ -60,6 +60,13 @@ describe('sustained matmul share', () => {
     expect(decode).toBeGreaterThan(5.3 / 6.0 - 0.03);
   });
 
+  it('/compare says why one of two chips with the same peak prefills faster, and only when the shares differ clearly', async () => {
+    const amd = await runCli(['compare', 'mi300x', 'mi325x', 'prefill']);
+    expect(amd.stdout).toMatch(/datasheet peaks are the same, but under dense matmul load AMD Instinct MI325X holds 60% of it against 51% \(measured\)/);
+    const nv = await runCli(['compare', 'h100', 'h200', 'prefill']);
+    expect(nv.stdout).not.toMatch(/datasheet peaks are the same/);
+  });
+
   it('shows on the chip card, with its basis', async () => {
     const measured = await runCli(['chip', 'mi325x']);
     expect(measured.stdout).toMatch(/Sustained in large matmuls: BF16: 785 TFLOPS, 60% of peak \(independent\)/);

@@ -80,7 +80,17 @@ function prefillWhy(win: Side, lose: Side): string {
   const w = win.one.prefill!.ttftMs!, l = lose.one.prefill!.ttftMs!;
   const bound = win.one.prefill!.bottleneck;
   const what = bound === 'memory bandwidth' ? 'more memory bandwidth' : bound === 'compute' ? 'more usable compute' : bound === 'interconnect' ? 'faster links' : 'less fixed time per layer';
-  return `**${win.chip.name}** reaches the first token ${fmt.num(l.expected / w.expected, 2)}× sooner: prefill is ${bound}-bound, and it brings ${what} across ${fmt.count(win.one.chips, win.chip.unit)} than ${lose.chip.name} does across ${fmt.count(lose.one.chips, lose.chip.unit)}.`;
+  const base = `**${win.chip.name}** reaches the first token ${fmt.num(l.expected / w.expected, 2)}× sooner: prefill is ${bound}-bound, and it brings ${what} across ${fmt.count(win.one.chips, win.chip.unit)} than ${lose.chip.name} does across ${fmt.count(lose.one.chips, lose.chip.unit)}.`;
+  return bound === 'compute' ? base + sustainedWhy(win.chip, lose.chip) : base;
+}
+
+/** Two chips with one datasheet peak that sustain different shares of it under matmul load (MI300X and MI325X). */
+function sustainedWhy(win: Chip, lose: Chip): string {
+  const peak = (c: Chip) => c.compute.fp8?.value ?? c.compute.bf16?.value ?? null;
+  const a = win.matmulFacts, b = lose.matmulFacts, pw = peak(win), pl = peak(lose);
+  if (!a || !b || pw === null || pl === null || Math.abs(pw - pl) / pl > 0.02 || a.narrow <= b.narrow * 1.1) return '';
+  const pct = (x: number) => `${Math.round(100 * x)}%`;
+  return ` Their datasheet peaks are the same, but under dense matmul load ${win.name} holds ${pct(a.narrow)} of it against ${pct(b.narrow)} (${a.basis === 'measured' && b.basis === 'measured' ? 'measured' : 'partly assumed; /chip shows the basis'}): a higher clock within its power budget.`;
 }
 
 export function compareReply(A: Side, B: Side, phase: Phase, modelName: string, mode: DeploymentMode = 'fastest'): Reply {
