@@ -16,19 +16,17 @@ function fig(f: Figure | null | undefined, show: (v: number) => string): string 
   return `${show(f.value)} (${kindLabel(f)}${alt})`;
 }
 
-const pct = (x: number) => `${Math.round(100 * x)}%`;
-
 /** What the chip holds under dense matmul load, which the model's compute rates stand on (catalog/matmul.ts). */
 function sustainedLine(chip: Chip): string {
   const a = chip.achievableMatmul, m = chip.matmulFacts;
   const measured = (['bf16', 'fp8'] as const).flatMap((w) => {
     const f = a?.[w];
     const peak = w === 'bf16' ? chip.compute.bf16 ?? chip.compute.fp16 : chip.compute.fp8;
-    return f ? [`${w.toUpperCase()}: ${fig(f, (v) => `${fmt.num(v)} TFLOPS${peak ? `, ${pct(v / peak.value)} of peak` : ''}`)}`] : [];
+    return f ? [`${w.toUpperCase()}: ${fig(f, (v) => `${fmt.num(v)} TFLOPS${peak ? `, ${fmt.pct(v / peak.value)} of peak` : ''}`)}`] : [];
   });
   if (measured.length) return measured.join('\n');
   if (!m || (m.wide === 1 && m.narrow === 1)) return 'not measured; the model takes the peak';
-  const share = m.wide === m.narrow ? pct(m.wide) : `${pct(m.wide)} (16-bit), ${pct(m.narrow)} (8-bit and narrower)`;
+  const share = m.wide === m.narrow ? fmt.pct(m.wide) : `${fmt.pct(m.wide)} (16-bit), ${fmt.pct(m.narrow)} (8-bit and narrower)`;
   return `${share} of peak assumed (${m.basis})`;
 }
 

@@ -103,9 +103,9 @@ export const Chip = z.object({
   achievableMatmul: z.object({ bf16: Figure.optional(), fp8: Figure.optional() }).optional(),
   notes: z.array(z.string()).default([]),
   sources: z.record(z.string(), Source),
-  /** filled in at load: the share of peak dense TFLOPS the chip sustains in large matmuls, for 16-bit and for 8-bit and
-   *  narrower inputs; measured (achievableMatmul), else the mean of the measured chips of the family whose compute
-   *  efficiency it uses, else 1 (fitted efficiencies then stand against the peak) */
+  /** filled in at load (catalog/matmul.ts): the share of peak dense TFLOPS the chip sustains in large matmuls, for 16-bit
+   *  and for 8-bit and narrower inputs; measured (achievableMatmul), else the mean of its family's measured chips, else
+   *  the share its borrowed compute efficiency was fitted at, else 1 (fitted efficiencies then stand against the peak) */
   matmulFacts: z.object({ wide: z.number(), narrow: z.number(), basis: z.string() }).optional(),
   /** filled in at load from data/prices.json: the one cost basis every chip is priced on (null: no price published) */
   priceFacts: z.object({ usdPerChipHour: z.number().nullable(), basis: z.string().nullable() }).optional(),

@@ -102,8 +102,8 @@ export function computeFormat(chip: Chip, format: NumberFormat): { format: Numbe
   return { format, tflops: null, native: false };
 }
 
-/** The TFLOPS the chip sustains in large matmuls of a format (its peak times the share measured for that input width;
- *  see catalog/matmul.ts), and the format it computes in. Null when the peak is unpublished. */
+/** The TFLOPS the chip sustains in large matmuls of a format: the peak of the format it computes in, times its sustained
+ *  share for that input width (catalog/matmul.ts). Null when the peak is unpublished. */
 export function sustainedTflops(chip: Chip, format: NumberFormat): number | null {
   const c = computeFormat(chip, format);
   if (c.tflops === null) return null;

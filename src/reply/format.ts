@@ -49,6 +49,11 @@ export function msRange(r: Range | null | undefined): string {
   return `${ms(r.expected)} (${ms(r.low)}–${ms(r.high)})`;
 }
 
+/** a share as a whole percentage: 0.604 → "60%" */
+export function pct(share: number): string {
+  return `${Math.round(100 * share)}%`;
+}
+
 export function tokens(n: number): string {
   if (n >= 1_000_000 && n % 1_000_000 === 0) return `${n / 1_000_000}M`;
   if (n >= 1024 && n % 1024 === 0) return `${n / 1024}K`;

@@ -89,8 +89,7 @@ function sustainedWhy(win: Chip, lose: Chip): string {
   const peak = (c: Chip) => c.compute.fp8?.value ?? c.compute.bf16?.value ?? null;
   const a = win.matmulFacts, b = lose.matmulFacts, pw = peak(win), pl = peak(lose);
   if (!a || !b || pw === null || pl === null || Math.abs(pw - pl) / pl > 0.02 || a.narrow <= b.narrow * 1.1) return '';
-  const pct = (x: number) => `${Math.round(100 * x)}%`;
-  return ` Their datasheet peaks are the same, but under dense matmul load ${win.name} holds ${pct(a.narrow)} of it against ${pct(b.narrow)} (${a.basis === 'measured' && b.basis === 'measured' ? 'measured' : 'partly assumed; /chip shows the basis'}): a higher clock within its power budget.`;
+  return ` Their datasheet peaks are the same, but under dense matmul load ${win.name} holds ${fmt.pct(a.narrow)} of it against ${fmt.pct(b.narrow)} (${a.basis === 'measured' && b.basis === 'measured' ? 'measured' : 'partly assumed; /chip shows the basis'}): a higher clock within its power budget.`;
 }
 
 export function compareReply(A: Side, B: Side, phase: Phase, modelName: string, mode: DeploymentMode = 'fastest'): Reply {
