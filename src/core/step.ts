@@ -99,16 +99,16 @@ function formatFacts(family: Family, chip: Chip, weightsFormat: NumberFormat, kv
 }
 
 /** The pessimistic case takes the low efficiencies and the high latencies. */
-function resolveConstants(f: Family, dequantFormat: NumberFormat | null, published: number | null, c: Case, collectiveUs: number | null, attnPublished: number | null, attnPrefillPublished: number | null): CaseConstants {
+function resolveConstants(f: Family, dequantFormat: NumberFormat | null, sustained: number | null, c: Case, collectiveUs: number | null, attnSustained: number | null, attnPrefillSustained: number | null): CaseConstants {
   const flip: Case = c === 'low' ? 'high' : c === 'high' ? 'low' : 'expected';
   const bw = (dequantFormat && f.dequantBandwidthEfficiency[dequantFormat]) || f.bandwidthEfficiency;
-  const peak = published !== null ? published * 1e12 : f.impliedTflops ? f.impliedTflops[c] * 1e12 : 0;
-  const eff = (k: { low: number; expected: number; high: number } | undefined) => (published !== null ? (k ?? f.computeEfficiency)[c] : 1);
+  const rate = sustained !== null ? sustained * 1e12 : f.impliedTflops ? f.impliedTflops[c] * 1e12 : 0;
+  const eff = (k: { low: number; expected: number; high: number } | undefined) => (sustained !== null ? (k ?? f.computeEfficiency)[c] : 1);
   return {
     bwEff: bw[c], kvBwEff: f.bandwidthEfficiency[c],
-    flops: peak * eff(f.computeEfficiency), moeFlops: peak * eff(f.moeEfficiency), prefillFlops: peak * eff(f.prefillEfficiency),
-    attnFlops: (attnPublished !== null && published !== null ? attnPublished * 1e12 : peak) * eff(f.computeEfficiency),
-    attnPrefillFlops: (attnPrefillPublished !== null && published !== null ? attnPrefillPublished * 1e12 : peak) * eff(f.prefillEfficiency),
+    flops: rate * eff(f.computeEfficiency), moeFlops: rate * eff(f.moeEfficiency), prefillFlops: rate * eff(f.prefillEfficiency),
+    attnFlops: (attnSustained !== null && sustained !== null ? attnSustained * 1e12 : rate) * eff(f.computeEfficiency),
+    attnPrefillFlops: (attnPrefillSustained !== null && sustained !== null ? attnPrefillSustained * 1e12 : rate) * eff(f.prefillEfficiency),
     dequantMath: (dequantFormat && f.dequantComputeEfficiency[dequantFormat]?.[c]) || 1,
     blockScale: f.blockScaleEfficiency?.[c] ?? 1,
     floor: f.layerFloorUs[flip] * 1e-6, hop: f.hopLatencyUs[flip] * 1e-6, overlap: f.overlap?.[flip] ?? 0,     // a measured latency for the chip's interconnect wins; the family's stated assumption covers links without one
@@ -303,11 +303,17 @@ function decodeWork(p: Prepared, w: Float64Array, batch: number, context: number
 /** Seconds to prefill `batch` prompts of `promptTokens` each on one replica. NaN when the chip's compute is unknown.
  *  A pipeline of P stages takes the tokens in P chunks, so stages work at once: (2P − 1) chunk-passes of 1/P each. */
 export function prefillSeconds(p: Prepared, batch: number, promptTokens: number, c: Case): number {
+  return prefillTime(p, batch, promptTokens, c, promptsOnBusiestRank(p, batch)) * chunkFactor(p, batch * promptTokens);
+}
+
+/** One prefill pass of `batch` prompts, with the attention-side work scaled by the busiest rank's share. NaN when the
+ *  chip's compute is unknown. */
+function prefillTime(p: Prepared, batch: number, promptTokens: number, c: Case, busiest: number): number {
   const k = caseOf(p, c);
   if (k.prefillFlops <= 0) return NaN;
   prefillWork(p, W, batch, promptTokens);
-  W[10] = promptsOnBusiestRank(p, batch);
-  return time(p, k, W) * chunkFactor(p, batch * promptTokens);
+  W[10] = busiest;
+  return time(p, k, W);
 }
 
 /** Data-parallel attention: `batch` prompts prefilled together run their attention and dense layers on their own ranks,
@@ -320,11 +326,7 @@ function promptsOnBusiestRank(p: Prepared, batch: number): number {
 /** Seconds the chips are busy prefilling `batch` prompts: the throughput cost. Under continuous batching other
  *  micro-batches fill a pipeline's fill and drain, so unlike prefillSeconds (the latency) no (2P − 1)/P factor. */
 export function prefillBusySeconds(p: Prepared, batch: number, promptTokens: number, c: Case, outputTokens = 0): number {
-  const k = caseOf(p, c);
-  if (k.prefillFlops <= 0) return NaN;
-  prefillWork(p, W, batch, promptTokens);
-  W[10] = busiestRank(p, batch, outputTokens);
-  return time(p, k, W);
+  return prefillTime(p, batch, promptTokens, c, busiestRank(p, batch, outputTokens));
 }
 
 /**
