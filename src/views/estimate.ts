@@ -5,6 +5,7 @@ import type { Estimate } from '../core/estimate.ts';
 import * as fmt from '../reply/format.ts';
 import { answer, type Field, type Reply } from '../reply/reply.ts';
 import { chipSources, dedupe, modelSources } from './cite.ts';
+import { measuredField, measuredPoints } from './measured.ts';
 
 export function estimateData(e: Estimate) {
   return {
@@ -101,7 +102,9 @@ export function estimateReply(e: Estimate, notes: string[], chip: Chip, model: M
     return answer(`${e.model.name} on ${e.chip.name}`, `No estimate — ${why}.`, { notes, sources, data });
   }
   const summary = `**${fmt.range(e.decode.tokensPerSecondPerUser, 'tok/s')} per user**, ${fmt.range(e.decode.tokensPerSecond, 'tok/s')} aggregate at batch ${e.batch.toLocaleString('en-US')}; ${e.prefill?.ttftMs ? `first token in ${fmt.msRange(e.prefill.ttftMs)}` : 'time to first token unknown'}. Decode is bound by ${e.decode.bottleneck}.`;
+  const measured = cat ? measuredPoints(cat, e.model.id, e.chip.id, e.chips, e.batch) : [];
   const extra = [cat ? servedNote(cat, e) : null, servingLine(e), evidenceNote(e)].filter((x): x is string => !!x);
-  return answer(title, summary, { fields: estimateFields(e), notes: [...extra, ...notes, ...e.notes], sources, data,
+  const published = measuredField(e.chip.name, measured);
+  return answer(title, summary, { fields: published ? [...estimateFields(e), published] : estimateFields(e), notes: [...extra, ...notes, ...e.notes], sources, data: { ...data, measured },
     warnings: ['Estimates from a roofline model fitted to a few published figures; `/sources` shows how close it comes.'] });
 }
