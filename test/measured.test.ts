@@ -54,6 +54,11 @@ describe('published measurements beside an estimate', () => {
     expect(cerebras.some((p) => p.fitted)).toBe(true);
     expect(measuredField('Cerebras', cerebras)!.value).toMatch(/fitted to it/);
     expect(measuredField('x', [])).toBeNull();
+    // a run that drafted with speculative decoding of unpublished acceptance is not passed off as the baseline's miss
+    const groq = measuredPoints(cat, 'llama-3.1-70b', 'groq-lpu-v1', 576, 1, 10).filter((p) => p.id === 'val-groq-70b-specdec-aa');
+    expect(groq).toHaveLength(1);
+    expect(groq[0].baselineOnly).toBe(true);
+    expect(measuredField('Groq', groq)!.value).toMatch(/acceptance is unpublished, and this figure is without it/);
   });
 
   it('/estimate shows it on every platform and in --json; a pair never measured shows none', async () => {

@@ -20,6 +20,8 @@ export interface MeasuredPoint {
   predicted: number | null;
   /** (predicted − measured) / measured */
   error: number | null;
+  /** measured with speculative decoding whose acceptance is unpublished: the model's figure is without it */
+  baselineOnly: boolean;
 }
 
 const UNIT: Record<Measurement['metric'], string> = {
@@ -55,8 +57,9 @@ export function measuredPoints(cat: Catalog, modelId: string, chipId: string, ch
     const draft = m.specDecodeConfig?.draftModel ? cat.modelById.get(m.specDecodeConfig.draftModel) : undefined;
     const c = predict(m, model, chip, cat.family(chip), cat.efficiency.runtimeReserve.fraction, draft, cat.efficiency.apiOverheadMs);
     return {
-      id: m.id, conditions: m.conditions, metric: m.metric, value: m.value, chips: m.chips ?? null, date: date || m.source.date,
+      id: m.id, conditions: m.conditions, metric: m.metric, value: m.value, chips: m.chips ?? null, date: date || 'undated',
       url: m.source.url, fitted: m.use === 'calibration', predicted: c.predicted?.expected ?? null, error: c.error,
+      baselineOnly: !!m.specDecode && !c.asServed,
     };
   });
 }
@@ -68,14 +71,15 @@ function shortConditions(s: string, max = 110): string {
   return `${cut.slice(0, Math.max(cut.lastIndexOf(' '), max / 2)).replace(/[,;(\s]+$/, '')}…`;
 }
 
-/** One line per run: "[57,117 tok/s aggregate](url): MLPerf … (2026-04-01). This model: 31,050 (−46%)." */
+/** One line per run: "[57,117 tok/s aggregate](url): MLPerf … (2026-04-01). This model, for that run: 31,050 (−46%)." */
 export function measuredField(chipName: string, points: MeasuredPoint[]): Field | null {
   if (!points.length) return null;
   const one = (p: MeasuredPoint) => {
     const theirs = `[${fmt.num(p.value)} ${UNIT[p.metric]}](${p.url}): ${shortConditions(p.conditions).replace(/[[\]]/g, '')} (${p.date}).`;
     if (p.predicted === null || p.error === null) return `${theirs} The model does not predict that run.`;
     const err = `${p.error >= 0 ? '+' : '−'}${Math.round(Math.abs(p.error) * 100)}%`;
-    return `${theirs} This model, for that run: ${fmt.num(p.predicted)} (${err}${p.fitted ? ', fitted to it' : ''}).`;
+    const why = p.fitted ? ', fitted to it' : p.baselineOnly ? '; that run drafted with speculative decoding, whose acceptance is unpublished, and this figure is without it' : '';
+    return `${theirs} This model, for that run: ${fmt.num(p.predicted)} (${err}${why}).`;
   };
   return { name: `Published for this model on ${chipName}`, value: points.map(one).join('\n'), inline: false };
 }
