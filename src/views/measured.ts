@@ -2,9 +2,9 @@
 // question, each with the model's own figure for that run, so a reader sees the track record where it matters.
 import type { Catalog } from '../catalog/load.ts';
 import type { Measurement } from '../catalog/schema.ts';
-import { predict } from '../core/validate.ts';
 import * as fmt from '../reply/format.ts';
 import type { Field } from '../reply/reply.ts';
+import { checkRow } from './validation.ts';
 
 export interface MeasuredPoint {
   id: string;
@@ -48,14 +48,12 @@ function batchDistance(m: Measurement, batch: number): number {
 export function measuredPoints(cat: Catalog, modelId: string, chipId: string, chips: number, batch: number, limit = 2): MeasuredPoint[] {
   const rows = cat.measurements.filter((m) => m.model === modelId && m.chip === chipId);
   if (!rows.length) return [];
-  const chip = cat.chipById.get(chipId)!, model = cat.modelById.get(modelId)!;
   const picked = rows
     .map((m, i) => ({ m, i, same: m.chips === chips ? 0 : 1, far: batchDistance(m, batch), date: isoDate(m) }))
     .sort((a, b) => a.same - b.same || a.far - b.far || (a.date < b.date ? 1 : a.date > b.date ? -1 : a.i - b.i))
     .slice(0, limit);
   return picked.map(({ m, date }) => {
-    const draft = m.specDecodeConfig?.draftModel ? cat.modelById.get(m.specDecodeConfig.draftModel) : undefined;
-    const c = predict(m, model, chip, cat.family(chip), cat.efficiency.runtimeReserve.fraction, draft, cat.efficiency.apiOverheadMs);
+    const c = checkRow(cat, m);
     return {
       id: m.id, conditions: m.conditions, metric: m.metric, value: m.value, chips: m.chips ?? null, date: date || 'undated',
       url: m.source.url, fitted: m.use === 'calibration', predicted: c.predicted?.expected ?? null, error: c.error,

@@ -2,6 +2,7 @@
 import { leaveOneOut, type LeaveOneOut } from '../core/calibrate.ts';
 import { predict, summarise, type Check, type Summary } from '../core/validate.ts';
 import type { Catalog } from '../catalog/load.ts';
+import type { Measurement } from '../catalog/schema.ts';
 import * as fmt from '../reply/format.ts';
 import { answer, type Reply, type Table } from '../reply/reply.ts';
 
@@ -14,13 +15,16 @@ export interface Validation {
   leaveOneOut: LeaveOneOut[] | null; leaveOneOutSummary: Summary | null;
 }
 
+/** One measurement predicted on the deployment it was measured on, with the catalog's reserve, draft model and API term. */
+export function checkRow(cat: Catalog, m: Measurement): Check {
+  const chip = cat.chipById.get(m.chip)!;
+  const draft = m.specDecodeConfig?.draftModel ? cat.modelById.get(m.specDecodeConfig.draftModel) : undefined;
+  return predict(m, cat.modelById.get(m.model)!, chip, cat.family(chip), cat.efficiency.runtimeReserve.fraction, draft, cat.efficiency.apiOverheadMs);
+}
+
 /** Every measurement predicted; with `loo`, each calibration row also predicted from a fit that never saw it. */
 export function runValidation(cat: Catalog, opts: { loo?: boolean } = {}): Validation {
-  const checks = cat.measurements.map((m) => {
-    const chip = cat.chipById.get(m.chip)!;
-    const draft = m.specDecodeConfig?.draftModel ? cat.modelById.get(m.specDecodeConfig.draftModel) : undefined;
-    return predict(m, cat.modelById.get(m.model)!, chip, cat.family(chip), cat.efficiency.runtimeReserve.fraction, draft, cat.efficiency.apiOverheadMs);
-  });
+  const checks = cat.measurements.map((m) => checkRow(cat, m));
   const cal = checks.filter((c) => c.measurement.use === 'calibration');
   const val = checks.filter((c) => c.measurement.use === 'validation');
   const loo = opts.loo
